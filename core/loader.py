@@ -1,0 +1,363 @@
+"""Builds or updates the site from the curriculum files (used by `load_curriculum`).
+
+Idempotent: an object is written, and a revision made, only when its content differs from
+its file. The whole load is one transaction: a bad file leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from wagtail.models import Page, Site
+
+from core.curriculum import (
+    CourseSpec,
+    CurriculumError,
+    ModuleSpec,
+    read_competencies,
+    read_course,
+    read_sources,
+    read_toml,
+)
+from core.models import EvidenceLevel, HomePage, Source
+from core.roles import ensure_roles
+from courses.models import (
+    Competency,
+    CompetencyDomain,
+    CourseIndexPage,
+    CoursePage,
+    LessonCitation,
+    LessonPage,
+    ModulePage,
+)
+
+DEFAULT_ROOT = Path(settings.BASE_DIR) / "curriculum"
+
+# Hooks for other apps: called with (loader, module_page, module_spec) after a module's
+# lessons are in place (the quizzes app adds the module quiz).
+MODULE_EXTENSIONS: list[Callable[[CurriculumLoader, ModulePage, ModuleSpec], None]] = []
+# Called with (loader, course_page, course_spec) after the course's modules are in place.
+COURSE_EXTENSIONS: list[Callable[[CurriculumLoader, CoursePage, CourseSpec], None]] = []
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def streamfield_raw(value: Any) -> list[dict[str, Any]]:
+    return list(value.raw_data) if value is not None else []
+
+
+class CurriculumLoader:
+    """Reads curriculum/ and makes the database match it. `stats` counts what happened."""
+
+    def __init__(self, root: Path = DEFAULT_ROOT, log: Callable[[str], None] | None = None):
+        self.root = Path(root)
+        self.log = log or (lambda message: None)
+        self.stats: Counter[str] = Counter()
+        self.sources: dict[str, Source] = {}
+        self.competencies: dict[str, Competency] = {}
+
+    # Entry point ------------------------------------------------------------------------
+
+    @transaction.atomic
+    def run(self) -> Counter[str]:
+        if not self.root.is_dir():
+            raise CurriculumError(f"{self.root}: curriculum folder not found")
+        site_meta = read_toml(self.root / "site.toml")
+        home = self.ensure_home(site_meta.get("home", {}))
+        self.load_sources()
+        self.load_competencies()
+        index = self.sync_page(
+            home,
+            CourseIndexPage,
+            "courses",
+            {
+                "title": site_meta.get("courses", {}).get("title", "Courses"),
+                "intro": site_meta.get("courses", {}).get("intro", ""),
+            },
+        )
+        source_ids = {key: source.pk for key, source in self.sources.items()}
+        course_pages = []
+        for course_dir in sorted(d for d in self.root.iterdir() if (d / "course.toml").is_file()):
+            spec = read_course(course_dir, self.root, source_ids)
+            course_pages.append(self.load_course(index, spec))
+        self.ensure_order(index, course_pages)
+        ensure_roles(index)
+        return self.stats
+
+    # Snippets ---------------------------------------------------------------------------
+
+    def sync_snippet(
+        self, model: type[models.Model], lookup: dict[str, Any], fields: dict[str, Any]
+    ) -> Any:
+        obj = model._default_manager.filter(**lookup).first()
+        label = model._meta.verbose_name
+        if obj is None:
+            obj = model(**lookup, **fields)
+            obj.full_clean()
+            obj.save()
+            obj.save_revision(log_action=True)
+            self.stats[f"{label} created"] += 1
+        elif any(getattr(obj, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(obj, name, value)
+            obj.full_clean()
+            obj.save()
+            obj.save_revision(log_action=True)
+            self.stats[f"{label} updated"] += 1
+        else:
+            self.stats[f"{label} unchanged"] += 1
+        return obj
+
+    def load_sources(self) -> None:
+        for spec in read_sources(self.root / "sources.toml"):
+            if spec.evidence_level not in EvidenceLevel.values:
+                raise CurriculumError(
+                    f"sources.toml: source '{spec.key}': unknown evidence_level '{spec.evidence_level}'"
+                )
+            self.sources[spec.key] = self.sync_snippet(
+                Source,
+                {"key": spec.key},
+                {
+                    "title": spec.title,
+                    "authors": spec.authors,
+                    "publication": spec.publication,
+                    "year": spec.year,
+                    "url": spec.url,
+                    "evidence_level": spec.evidence_level,
+                    "limitations": spec.limitations,
+                },
+            )
+
+    def load_competencies(self) -> None:
+        for spec in read_competencies(self.root / "competencies.toml"):
+            if spec.domain not in CompetencyDomain.values:
+                raise CurriculumError(
+                    f"competencies.toml: '{spec.code}': unknown domain '{spec.domain}'"
+                )
+            self.competencies[spec.code] = self.sync_snippet(
+                Competency,
+                {"code": spec.code},
+                {"title": spec.title, "domain": spec.domain, "description": spec.description},
+            )
+
+    def competency_list(self, codes: Iterable[str], where: str) -> list[Competency]:
+        found = []
+        for code in codes:
+            if code not in self.competencies:
+                raise CurriculumError(
+                    f"{where}: unknown competency '{code}' (see competencies.toml)"
+                )
+            found.append(self.competencies[code])
+        return found
+
+    def source(self, key: str, where: str) -> Source:
+        if key not in self.sources:
+            raise CurriculumError(f"{where}: unknown source '{key}' (see sources.toml)")
+        return self.sources[key]
+
+    # Pages ------------------------------------------------------------------------------
+
+    def ensure_home(self, meta: dict[str, Any]) -> HomePage:
+        root = Page.get_first_root_node()
+        home = HomePage.objects.first()
+        if home is None:
+            # Wagtail's migrations leave a placeholder "Welcome" page (a plain Page) and a
+            # Site pointing at it; the home page takes its place.
+            for placeholder in root.get_children().filter(slug="home").exact_type(Page):
+                placeholder.delete()
+        home = self.sync_page(
+            root,
+            HomePage,
+            "home",
+            {
+                "title": meta.get("title", "Home"),
+                "headline": meta.get("headline", HomePage._meta.get_field("headline").default),
+                "intro": meta.get("intro", ""),
+            },
+            existing=home,
+        )
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            Site.objects.create(
+                hostname="localhost",
+                port=80,
+                root_page=home,
+                is_default_site=True,
+                site_name=settings.WAGTAIL_SITE_NAME,
+            )
+        elif site.root_page_id != home.pk:
+            site.root_page = home
+            site.save()
+        return home
+
+    def sync_page(
+        self,
+        parent: Page | None,
+        model: type[Page],
+        slug: str,
+        fields: dict[str, Any],
+        *,
+        streams: dict[str, list[dict[str, Any]]] | None = None,
+        m2m: dict[str, list[models.Model]] | None = None,
+        inline: dict[str, tuple[type[models.Model], list[dict[str, Any]]]] | None = None,
+        existing: Page | None = None,
+    ) -> Any:
+        """Create the page under `parent`, or bring an existing one up to date (one revision)."""
+        streams, m2m, inline = streams or {}, m2m or {}, inline or {}
+        page = existing
+        if page is None and parent is not None:
+            match = parent.get_children().filter(slug=slug).first()
+            if match is not None:
+                page = match.specific
+                if not isinstance(page, model):
+                    raise CurriculumError(
+                        f"'{match.url_path}' is a {type(page).__name__}, expected {model.__name__}"
+                    )
+        label = model.__name__
+        if page is None:
+            page = model(slug=slug, **fields)
+            self._assign(page, streams, m2m, inline)
+            parent.add_child(instance=page)
+            page.save_revision(log_action=True).publish()
+            self.stats[f"{label} created"] += 1
+            return page
+        if not self._differs(page, fields, streams, m2m, inline):
+            self.stats[f"{label} unchanged"] += 1
+            return page
+        for name, value in fields.items():
+            setattr(page, name, value)
+        self._assign(page, streams, m2m, inline)
+        page.save_revision(log_action=True).publish()
+        self.stats[f"{label} updated"] += 1
+        return page
+
+    @staticmethod
+    def _assign(page: Page, streams, m2m, inline) -> None:
+        for name, raw in streams.items():
+            setattr(page, name, raw)
+        for name, objs in m2m.items():
+            setattr(page, name, objs)
+        for name, (child_model, rows) in inline.items():
+            setattr(page, name, [child_model(**row) for row in rows])
+
+    @staticmethod
+    def _differs(page: Page, fields, streams, m2m, inline) -> bool:
+        if any(getattr(page, name) != value for name, value in fields.items()):
+            return True
+        for name, raw in streams.items():
+            if _canonical(streamfield_raw(getattr(page, name))) != _canonical(raw):
+                return True
+        for name, objs in m2m.items():
+            if {obj.pk for obj in getattr(page, name).all()} != {obj.pk for obj in objs}:
+                return True
+        for name, (_, rows) in inline.items():
+            current = (
+                [
+                    {key: getattr(child, key) for key in rows[0]}
+                    for child in getattr(page, name).all()
+                ]
+                if rows
+                else list(getattr(page, name).all())
+            )
+            if current != rows:
+                return True
+        return False
+
+    @staticmethod
+    def ensure_order(parent: Page, pages: list[Page]) -> None:
+        """Put `pages` (children of `parent`) in the given order, moving only when needed."""
+        current = [
+            p.pk
+            for p in parent.get_children().filter(pk__in=[p.pk for p in pages]).order_by("path")
+        ]
+        if current == [p.pk for p in pages]:
+            return
+        first = Page.objects.get(pk=pages[0].pk)
+        first.move(parent, pos="first-child")
+        previous = first
+        for page in pages[1:]:
+            fresh = Page.objects.get(pk=page.pk)
+            fresh.move(previous, pos="right")
+            previous = Page.objects.get(pk=page.pk)
+
+    def load_course(self, index: CourseIndexPage, spec: CourseSpec) -> CoursePage:
+        course = self.sync_page(
+            index,
+            CoursePage,
+            spec.slug,
+            {
+                "title": spec.title,
+                "summary": spec.summary,
+                "audience": spec.audience,
+                "intro": spec.intro,
+            },
+        )
+        module_pages = []
+        for module_spec in spec.modules:
+            module = self.sync_page(
+                course,
+                ModulePage,
+                module_spec.slug,
+                {
+                    "title": module_spec.title,
+                    "summary": module_spec.summary,
+                    "intro": module_spec.intro,
+                    "requires_previous": module_spec.requires_previous,
+                },
+                m2m={
+                    "competencies": self.competency_list(
+                        module_spec.competencies, str(module_spec.path)
+                    )
+                },
+            )
+            lesson_pages = []
+            for lesson in module_spec.lessons:
+                where = str(lesson.path)
+                lesson_pages.append(
+                    self.sync_page(
+                        module,
+                        LessonPage,
+                        lesson.slug,
+                        {
+                            "title": lesson.title,
+                            "summary": lesson.summary,
+                            "estimated_minutes": lesson.minutes,
+                        },
+                        streams={"body": lesson.body},
+                        m2m={"competencies": self.competency_list(lesson.competencies, where)},
+                        inline={
+                            "citations": (
+                                LessonCitation,
+                                [
+                                    {"source_id": self.source(key, where).pk, "passage": passage}
+                                    for key, passage in lesson.citations
+                                ],
+                            )
+                        },
+                    )
+                )
+            for extension in MODULE_EXTENSIONS:
+                extension(self, module, module_spec)
+            self.ensure_order(
+                module,
+                lesson_pages
+                + [
+                    p
+                    for p in module.get_children()
+                    .exclude(pk__in=[lp.pk for lp in lesson_pages])
+                    .order_by("path")
+                ],
+            )
+            module_pages.append(module)
+        for extension in COURSE_EXTENSIONS:
+            extension(self, course, spec)
+        self.ensure_order(course, module_pages)
+        return course

@@ -1,0 +1,34 @@
+"""`python manage.py load_curriculum`: build or update the curriculum from curriculum/."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from core.curriculum import CurriculumError
+from core.loader import DEFAULT_ROOT, CurriculumLoader
+
+
+class Command(BaseCommand):
+    help = "Load or update the courses, lessons, quizzes and snippets from the curriculum folder. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--root",
+            type=Path,
+            default=DEFAULT_ROOT,
+            help="Curriculum folder (default: curriculum/).",
+        )
+
+    def handle(self, *args, root: Path, verbosity: int = 1, **options):
+        loader = CurriculumLoader(root)
+        try:
+            stats = loader.run()
+        except CurriculumError as exc:
+            raise CommandError(f"Nothing was loaded: {exc}") from exc
+        if verbosity:
+            changed = sum(n for key, n in stats.items() if not key.endswith("unchanged"))
+            for key in sorted(stats):
+                self.stdout.write(f"  {key}: {stats[key]}")
+            self.stdout.write(
+                self.style.SUCCESS(f"Curriculum loaded ({changed} object(s) created or updated).")
+            )

@@ -1,0 +1,35 @@
+"""`python manage.py load_demo`: the curriculum plus demo users (never under production settings)."""
+
+import os
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from core.demo import DEMO_USERS, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the curriculum and demo users, a clinic and some learner history. Refuses under production settings."
+
+    def handle(self, *args, **options):
+        if getattr(settings, "ENVIRONMENT", "production") not in {"dev", "test"}:
+            raise CommandError(
+                "load_demo refuses to run under production settings: it creates accounts with a known password."
+            )
+        password = os.environ.get("DEMO_PASSWORD") or settings.DEMO_PASSWORD_DEFAULT
+        call_command("load_curriculum", verbosity=options.get("verbosity", 1), stdout=self.stdout)
+        load_demo(password)
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/ as:"
+            )
+        )
+        for username, role, _groups, _superuser in DEMO_USERS:
+            self.stdout.write(f"  {username:<12} {role}")
+        source = (
+            "DEMO_PASSWORD"
+            if os.environ.get("DEMO_PASSWORD")
+            else "default; set DEMO_PASSWORD to change it"
+        )
+        self.stdout.write(f"  password:    {password}  ({source})")

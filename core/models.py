@@ -1,0 +1,94 @@
+"""Site-wide content: the home page and the Source (citation) snippet.
+
+Source is registered in core/wagtail_hooks.py; HomePage is the root of the site's page tree.
+"""
+
+from django.db import models
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.models import Page, RevisionMixin
+from wagtail.search import index
+
+
+class EvidenceLevel(models.TextChoices):
+    CASE_REPORT = "case_report", "Case report (single case)"
+    CASE_SERIES = "case_series", "Case series"
+    TRIAL = "trial", "Controlled trial"
+    REVIEW = "review", "Systematic review"
+    GUIDELINE = "guideline", "Clinical guideline"
+    ARTICLE = "article", "Practice article"
+    BOOK_EXCERPT = "book_excerpt", "Book excerpt"
+    OTHER = "other", "Other"
+
+
+class Source(RevisionMixin, index.Indexed, models.Model):
+    """A published document that lessons, cases and questions cite (snippet, revisioned)."""
+
+    key = models.SlugField(
+        max_length=80,
+        unique=True,
+        help_text="Stable identifier used by the curriculum files, e.g. 'case-report'.",
+    )
+    title = models.CharField(max_length=300)
+    authors = models.CharField(max_length=300, help_text="People or organisation.")
+    publication = models.CharField(max_length=300, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    url = models.URLField(blank=True)
+    evidence_level = models.CharField(max_length=20, choices=EvidenceLevel.choices)
+    limitations = models.TextField(
+        blank=True, help_text="What a reader must keep in mind when relying on this source."
+    )
+
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("key"),
+        MultiFieldPanel(
+            [
+                FieldPanel("authors"),
+                FieldPanel("publication"),
+                FieldPanel("year"),
+                FieldPanel("url"),
+            ],
+            heading="Publication",
+        ),
+        FieldPanel("evidence_level"),
+        FieldPanel("limitations"),
+    ]
+
+    search_fields = [
+        index.SearchField("title"),
+        index.AutocompleteField("title"),
+        index.SearchField("authors"),
+        index.FilterField("evidence_level"),
+    ]
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def citation(self) -> str:
+        """One-line reference: authors, title, publication, year."""
+        parts = [self.authors, self.title, self.publication, str(self.year) if self.year else ""]
+        return ". ".join(p.strip().rstrip(".") for p in parts if p) + "."
+
+
+class HomePage(Page):
+    """The site's home: headline, introduction and the course catalogue (root of the tree)."""
+
+    headline = models.CharField(max_length=200, default="Clinical skills, taught and assessed")
+    intro = models.TextField(blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("headline"), FieldPanel("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["courses.CourseIndexPage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from courses.models import CoursePage
+
+        context = super().get_context(request, *args, **kwargs)
+        context["courses"] = CoursePage.objects.live().public().descendant_of(self).order_by("path")
+        return context

@@ -1,0 +1,30 @@
+"""A trainee signs in, opens a lesson from the home page and sees it (screenshot kept)."""
+
+import pytest
+from django.core.management import call_command
+
+from tests.e2e.conftest import screenshot, sign_in
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_trainee_signs_in_and_opens_a_lesson_from_the_home_page(page):
+    call_command("load_curriculum", verbosity=0)
+    UserFactory(username="browser-trainee")
+
+    sign_in(page, "browser-trainee", PASSWORD)
+    page.goto("/")
+    page.get_by_role(
+        "link", name="Hemifacial spasm: assessment and mini-blade treatment"
+    ).first.click()
+    page.get_by_role("link", name="What hemifacial spasm is and who gets it").first.click()
+
+    assert page.locator("h1").inner_text() == "What hemifacial spasm is and who gets it"
+    assert page.get_by_text("Sources cited").is_visible()
+    assert page.get_by_text("Educational material, not medical advice.").is_visible()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    path = screenshot(page, "lesson-page")
+    assert path.stat().st_size > 10_000
+    assert page.js_errors == []
