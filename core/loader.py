@@ -246,7 +246,8 @@ class CurriculumLoader:
         for name, objs in m2m.items():
             setattr(page, name, objs)
         for name, (child_model, rows) in inline.items():
-            setattr(page, name, [child_model(**row) for row in rows])
+            # Explicit sort_order: without it the database returns children in any order.
+            setattr(page, name, [child_model(sort_order=i, **row) for i, row in enumerate(rows)])
 
     @staticmethod
     def _differs(page: Page, fields, streams, m2m, inline) -> bool:

@@ -15,6 +15,7 @@ from wagtail.models import (
     GroupPagePermission,
     Page,
     Workflow,
+    WorkflowContentType,
     WorkflowPage,
     WorkflowTask,
 )
@@ -34,6 +35,10 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("courses", "competency"): ("add", "change", "view"),
     },
 }
+# (app_label, codename) permissions that are not add/change/delete/view/publish, per group.
+ROLE_EXTRA_PERMISSIONS: dict[str, list[tuple[str, str]]] = {INSTRUCTORS: [], REVIEWERS: []}
+# Snippet models (app_label, model) whose changes go through the Clinical review workflow.
+REVIEWED_SNIPPETS: list[tuple[str, str]] = []
 PAGE_PERMISSIONS = {
     INSTRUCTORS: ("add_page", "change_page", "lock_page", "unlock_page"),
     REVIEWERS: ("add_page", "change_page", "publish_page", "lock_page", "unlock_page"),
@@ -63,6 +68,9 @@ def ensure_roles(course_root: Page) -> dict[str, Group]:
             wanted += Permission.objects.filter(
                 content_type=ct, codename__in=[f"{a}_{model}" for a in actions]
             )
+        wanted += [
+            _permission(app_label, codename) for app_label, codename in ROLE_EXTRA_PERMISSIONS[name]
+        ]
         group.permissions.add(*wanted)
         for codename in PAGE_PERMISSIONS[name]:
             GroupPagePermission.objects.get_or_create(
@@ -85,6 +93,11 @@ def ensure_roles(course_root: Page) -> dict[str, Group]:
         workflow=workflow, task=task.task_ptr, defaults={"sort_order": 0}
     )
     WorkflowPage.objects.update_or_create(page=course_root, defaults={"workflow": workflow})
+    for app_label, model in REVIEWED_SNIPPETS:
+        WorkflowContentType.objects.update_or_create(
+            content_type=ContentType.objects.get(app_label=app_label, model=model),
+            defaults={"workflow": workflow},
+        )
     return groups
 
 

@@ -15,6 +15,7 @@ from wagtail.models import Orderable, Page, RevisionMixin
 from wagtail.search import index
 
 from core.blocks import INLINE_FEATURES, RICH_TEXT_FEATURES, ContentStreamBlock
+from courses.navigation import course_trail
 
 
 class CompetencyDomain(models.TextChoices):
@@ -157,7 +158,7 @@ class ModulePage(Page):
     search_fields = [*Page.search_fields, index.SearchField("summary")]
 
     parent_page_types = ["courses.CoursePage"]
-    subpage_types = ["courses.LessonPage"]
+    subpage_types = ["courses.LessonPage", "quizzes.QuizPage"]
 
     def lessons(self):
         """Live lessons in order."""
@@ -217,13 +218,7 @@ class LessonPage(LoginRequiredPageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # Home > Courses > course > module: one query, base Page rows (titles and URLs only).
-        ancestors = list(
-            self.get_ancestors()
-            .filter(depth__gt=1)
-            .only("id", "title", "url_path", "path", "depth")
-        )
-        module = ancestors[-1] if ancestors else None
+        trail = course_trail(self)
         siblings = list(
             LessonPage.objects.sibling_of(self)
             .live()
@@ -233,9 +228,7 @@ class LessonPage(LoginRequiredPageMixin, Page):
         index_in_module = next((i for i, s in enumerate(siblings) if s.pk == self.pk), 0)
         context.update(
             {
-                "breadcrumbs": ancestors,
-                "module": module,
-                "course": ancestors[-2] if len(ancestors) >= 2 else None,
+                **trail,
                 "siblings": siblings,
                 "lesson_number": index_in_module + 1,
                 "previous_lesson": siblings[index_in_module - 1] if index_in_module > 0 else None,

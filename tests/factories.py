@@ -135,9 +135,108 @@ class LessonPageFactory(PageFactory):
     def _create(cls, model_class, *args, parent=None, sources=None, competencies=None, **kwargs):
         page = model_class(*args, **kwargs)
         page.citations = [
-            LessonCitation(source=s, passage="whole text") for s in (sources or [SourceFactory()])
+            LessonCitation(sort_order=i, source=s, passage="whole text")
+            for i, s in enumerate(sources or [SourceFactory()])
         ]
         page.competencies = competencies or [CompetencyFactory()]
         parent.add_child(instance=page)
         page.save_revision().publish()
         return page
+
+
+# Question bank ----------------------------------------------------------------------------
+
+DEFAULT_OPTIONS = {
+    "single_choice": [
+        ("Under 10 mm", True, "Right: the case kept it shallow."),
+        ("25 mm", False, "That is the needle length."),
+        ("40 mm", False, "Far too deep."),
+    ],
+    "multiple_response": [
+        ("Tumours", True, "Listed."),
+        ("Trauma", True, "Listed."),
+        ("Caffeine", False, "A trigger, not a cause."),
+    ],
+    "true_false": [
+        ("True", True, "It can go on in sleep."),
+        ("False", False, "Unlike tics, it persists."),
+    ],
+    "ordering": [("Neck", False, ""), ("Skull base", False, ""), ("Face", False, "")],
+    "matching": [("Prone", False, "", "Neck and back"), ("Supine", False, "", "Face")],
+    "short_answer": [("orbicularis oculi", True, ""), ("*oculi*", True, "")],
+}
+
+
+class QuestionCategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = "quizzes.QuestionCategory"
+        django_get_or_create = ("key",)
+
+    key = factory.Sequence(lambda n: f"category-{n}")
+    name = factory.Sequence(lambda n: f"Category {n}")
+
+
+def make_question(
+    kind: str = "single_choice",
+    *,
+    key: str | None = None,
+    points: str = "1",
+    category=None,
+    source=None,
+    competency=None,
+    options=None,
+    **fields,
+):
+    """A published question of `kind` with sensible options and feedback."""
+    from decimal import Decimal
+
+    from quizzes.models import Question, QuestionOption
+
+    question = Question(
+        key=key or f"q-{kind}-{Question.objects.count() + 1}",
+        question_type=kind,
+        title=f"A {kind} question",
+        stem=f"<p>Stem of a {kind} question.</p>",
+        explanation="<p>Because the source says so.</p>",
+        category=category or QuestionCategoryFactory(),
+        source=source or SourceFactory(),
+        passage="treatment paragraph",
+        points=Decimal(points),
+        **fields,
+    )
+    if kind == "numeric":
+        question.numeric_answer = fields.get("numeric_answer", Decimal(10))
+        question.numeric_tolerance = fields.get("numeric_tolerance", Decimal("0.5"))
+        question.numeric_unit = fields.get("numeric_unit", "mm")
+    if kind == "essay":
+        question.model_answer = "<p>Upstream first, then local nodules.</p>"
+        question.rubric = "1 point per idea."
+    rows = options if options is not None else DEFAULT_OPTIONS.get(kind, [])
+    question.options = [
+        QuestionOption(text=r[0], is_correct=r[1], feedback=r[2], match=r[3] if len(r) > 3 else "")
+        for r in rows
+    ]
+    question.competencies = [competency or CompetencyFactory()]
+    question.save()
+    question.save_revision().publish()
+    return question
+
+
+def make_quiz(module, questions, *, title: str = "Module quiz", slug: str = "quiz", **rules):
+    """A QuizPage under `module` asking `questions` in order (no shuffling unless asked)."""
+    from quizzes.models import QuizPage, QuizQuestion
+
+    settings = {
+        "pass_mark": 70,
+        "attempts_allowed": 3,
+        "time_limit_minutes": 0,
+        "shuffle_questions": False,
+        "shuffle_options": False,
+        "review_policy": "answers",
+        **rules,
+    }
+    quiz = QuizPage(title=title, slug=slug, **settings)
+    quiz.fixed_questions = [QuizQuestion(sort_order=i, question=q) for i, q in enumerate(questions)]
+    module.add_child(instance=quiz)
+    quiz.save_revision().publish()
+    return quiz

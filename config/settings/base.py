@@ -34,10 +34,11 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers carry on while one writer commits; the busy timeout makes a second
-    # writer wait for the lock instead of failing at once.
+    # WAL lets readers carry on while one writer commits. IMMEDIATE transactions take the
+    # write lock when they begin, so two requests that read-then-write queue up (for up to
+    # `timeout` seconds) instead of failing on a stale read.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
     )
 
 # CACHES AND SESSIONS
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.table_block",
+    "wagtail.contrib.routable_page",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",

@@ -10,7 +10,8 @@ SECRET_KEY = "test-only-key"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="hfs-test-media-"))
+# Tests point MEDIA_ROOT at their own tmp_path; this is only the fallback.
+MEDIA_ROOT = Path(tempfile.gettempdir()) / "hfs-test-media"
 DEMO_PASSWORD_DEFAULT = "hfs-demo-2026"  # noqa: S105
 WAGTAILADMIN_BASE_URL = "http://testserver"
 

@@ -1,0 +1,1 @@
+"""Speed benchmarks, run by `make benchmark` (benchmarks/run.py): figures, never assertions."""

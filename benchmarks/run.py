@@ -1,0 +1,549 @@
+"""Speed figures for HFS Academy, each relative to a trivial Django view timed in the same run.
+
+Usage (from the project root; `make benchmark` runs the first form):
+
+    .venv/bin/python benchmarks/run.py                  # every scenario
+    .venv/bin/python benchmarks/run.py --quick          # fewer repetitions, rougher figures
+    .venv/bin/python benchmarks/run.py --scenario quiz-submit
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/hfs_academy .venv/bin/python benchmarks/run.py
+
+What it measures
+    Every figure is the wall-clock time of one request made with django.test.Client, so the full
+    middleware stack, URL routing (Wagtail's page tree for pages) and the database round trips
+    are included; the network, a WSGI server and static files are not. The work a scenario needs
+    before its request (users, attempts, saved answers) is done outside the timed part.
+
+    trivial view  GET of a view that returns HttpResponse("ok"), added at /__bench__/trivial/ by
+                  benchmarks/urls.py, by a signed-in client: the floor every request pays (it
+                  makes no query: the session and user are loaded only when a view asks).
+                  It is timed again at the end ("again" row); if that ratio is far from 1.0
+                  the machine's load changed during the run and every ratio is rough.
+    quiz-submit   POST to a quiz attempt's submit URL with every answer in the form (as the
+                  quiz page sends it), for quizzes of 10, 25 and 100 questions mixing single
+                  choice, multiple response, numeric and short answer. The view saves the
+                  answers, grades every response, closes the attempt and redirects to the
+                  result (not followed). Each repetition uses a new trainee, whose attempt is
+                  started and whose answers are saved (untimed) beforehand.
+
+How to read the table
+    median ms / p90 ms   the median and 90th percentile of the timed repetitions, after a few
+                         untimed warm-up ones (the garbage collector is paused while timing, as
+                         timeit does).
+    x trivial            median / the trivial view's median from the same run. Absolute times
+                         depend on the machine and its load; the ratio much less, so compare
+                         ratios between runs, machines and commits. A ratio that grows with n
+                         faster than the work itself is the thing to look for.
+    queries              SQL queries in one request, counted on an extra untimed repetition
+                         (counting slows queries down). For quiz-submit it should not depend
+                         on n: a count that grows with n is an N+1 query.
+
+Test-environment caveats: setup_test_environment() is in force (as in the test suite), so
+template rendering sends Django's template_rendered signal, and the test client neither opens
+nor closes a database connection per request, whereas production with CONN_MAX_AGE=0 does.
+On SQLite each submit's commit waits for the disk, so its spread depends on the disk too.
+
+Nothing here asserts a timing: it is not a test, and a slow figure is something to look into,
+not a failure. The script builds its own throwaway database with Django's test database
+machinery (.bench-db.sqlite3 in a temporary folder on SQLite, test_<name>_bench on PostgreSQL)
+and destroys it at the end, so it never touches a developer database or a running test suite's.
+
+Adding a scenario: write a function that takes the Bench and returns rows (see quiz_submit),
+decorate it with @scenario("name", "summary"), and time its request with measure().
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import count
+from pathlib import Path
+from typing import Any, NamedTuple
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+# Repetitions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Repetitions:
+    """How often to run a request: untimed warm-up runs, then timed ones."""
+
+    warmup: int
+    repeat: int
+
+
+TRIVIAL_REPS = {
+    "full": Repetitions(warmup=20, repeat=200),
+    "quick": Repetitions(warmup=5, repeat=50),
+}
+SUBMIT_REPS = {"full": Repetitions(warmup=3, repeat=15), "quick": Repetitions(warmup=1, repeat=5)}
+QUIZ_SIZES = (10, 25, 100)
+
+
+# Timing helper -------------------------------------------------------------------------------
+
+
+class Trial(NamedTuple):
+    """One repetition, prepared: `call` is timed; `check` (untimed) gets its result."""
+
+    call: Callable[[], Any]
+    check: Callable[[Any], None] | None = None
+
+
+@dataclass(frozen=True)
+class Timing:
+    samples_ms: list[float]
+    queries: int
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.samples_ms)
+
+    @property
+    def p90_ms(self) -> float:
+        if len(self.samples_ms) < 2:
+            return self.samples_ms[0]
+        return statistics.quantiles(self.samples_ms, n=10, method="inclusive")[-1]
+
+
+def measure(prepare: Callable[[], Trial], reps: Repetitions) -> Timing:
+    """Warm up, count one run's queries, then time `reps.repeat` runs with perf_counter.
+
+    `prepare` is called before every run, outside the timing, and returns the Trial to run.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def run(trial: Trial) -> Any:
+        result = trial.call()
+        if trial.check is not None:
+            trial.check(result)
+        return result
+
+    for _ in range(reps.warmup):
+        run(prepare())
+
+    # Counted apart from the timed runs: the debug cursor that records SQL adds its own cost.
+    trial = prepare()
+    with CaptureQueriesContext(connection) as captured:
+        result = trial.call()
+    if trial.check is not None:
+        trial.check(result)
+    queries = len(captured.captured_queries)
+
+    samples = []
+    for _ in range(reps.repeat):
+        trial = prepare()
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            started = time.perf_counter()
+            result = trial.call()
+            elapsed = time.perf_counter() - started
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        if trial.check is not None:
+            trial.check(result)
+        samples.append(elapsed * 1000)
+    return Timing(samples, queries)
+
+
+class BenchmarkError(RuntimeError):
+    """A request did not do what the scenario expects: its timing would mean nothing."""
+
+
+def expect_status(response, status: int) -> None:
+    if response.status_code != status:
+        raise BenchmarkError(
+            f"{response.request['REQUEST_METHOD']} {response.request['PATH_INFO']} answered "
+            f"{response.status_code}, expected {status}"
+        )
+
+
+# Scenario registry ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    scenario: str
+    n: int | None
+    timing: Timing
+
+
+@dataclass
+class Bench:
+    """What scenarios share: repetition settings, the baseline, and a supply of fresh users."""
+
+    quick: bool
+    baseline: Timing | None = None
+    _users: count = field(default_factory=lambda: count(1))
+
+    def reps(self, table: dict[str, Repetitions]) -> Repetitions:
+        return table["quick" if self.quick else "full"]
+
+    def new_user(self, prefix: str = "bench-trainee"):
+        from tests.factories import UserFactory
+
+        return UserFactory(username=f"{prefix}-{next(self._users)}", groups=["Trainees"])
+
+    def signed_in_client(self, user):
+        from django.test import Client
+
+        client = Client()
+        client.force_login(user)
+        return client
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    summary: str
+    run: Callable[[Bench], list[Row]]
+
+
+SCENARIOS: dict[str, Scenario] = {}
+
+
+def scenario(
+    name: str, summary: str
+) -> Callable[[Callable[[Bench], list[Row]]], Callable[[Bench], list[Row]]]:
+    def register(function: Callable[[Bench], list[Row]]) -> Callable[[Bench], list[Row]]:
+        SCENARIOS[name] = Scenario(name, summary, function)
+        return function
+
+    return register
+
+
+def measure_trivial(bench: Bench) -> Timing:
+    from benchmarks.urls import TRIVIAL_PATH
+
+    client = bench.signed_in_client(bench.new_user("bench-baseline"))
+    return measure(
+        lambda: Trial(lambda: client.get(TRIVIAL_PATH), lambda r: expect_status(r, 200)),
+        bench.reps(TRIVIAL_REPS),
+    )
+
+
+# Scenario: quiz submit -----------------------------------------------------------------------
+
+QUESTION_TYPES = ("single_choice", "multiple_response", "numeric", "short_answer")
+STEM = (
+    "<p>A 54-year-old woman has had involuntary twitching around her left eye for two years, "
+    "now spreading to the left corner of her mouth. The contractions continue during sleep and "
+    "worsen with stress and fatigue. Neurological examination is otherwise normal, and an MRI "
+    "with thin slices through the posterior fossa is planned.</p><p>Question {i}: which of the "
+    "following best fits the findings described above?</p>"
+)
+EXPLANATION = (
+    "<p>Vascular compression of the facial nerve at its root exit zone is the usual cause; "
+    "the pattern of spread and persistence in sleep distinguish it from blepharospasm.</p>"
+)
+
+
+def _options(kind: str) -> list[dict[str, Any]]:
+    """Option rows as the admin's inline form would hold them, valid for `kind`."""
+    if kind == "single_choice":
+        return [
+            {
+                "text": f"Option {c}",
+                "is_correct": c == "C",
+                "feedback": f"Option {c} is {'right' if c == 'C' else 'wrong'}.",
+            }
+            for c in "ABCD"
+        ]
+    if kind == "multiple_response":
+        return [
+            {
+                "text": f"Statement {c}",
+                "is_correct": c in "ACE",
+                "feedback": f"Statement {c} is {'true' if c in 'ACE' else 'false'} here.",
+            }
+            for c in "ABCDE"
+        ]
+    if kind == "short_answer":
+        return [
+            {"text": "microvascular decompression", "is_correct": True, "feedback": ""},
+            {"text": "MVD*", "is_correct": True, "feedback": ""},
+        ]
+    return []  # numeric: the answer is on the question
+
+
+def make_questions(n: int, *, category, source, competencies) -> list:
+    """`n` live questions cycling through QUESTION_TYPES, each with its options."""
+    from quizzes.models import Question, QuestionOption, validate_options
+
+    questions = []
+    for i in range(1, n + 1):
+        kind = QUESTION_TYPES[(i - 1) % len(QUESTION_TYPES)]
+        rows = _options(kind)
+        numeric = (
+            {
+                "numeric_answer": Decimal("2.5"),
+                "numeric_tolerance": Decimal("0.1"),
+                "numeric_unit": "mg",
+            }
+            if kind == "numeric"
+            else {}
+        )
+        validate_options(kind, rows, numeric)
+        question = Question(
+            key=f"bench-{n}-{i}",
+            question_type=kind,
+            title=f"Benchmark question {i} of {n}",
+            stem=STEM.format(i=i),
+            explanation=EXPLANATION,
+            category=category,
+            source=source,
+            passage="Discussion, second paragraph",
+            live=True,
+            **numeric,
+        )
+        question.options = [QuestionOption(sort_order=k, **row) for k, row in enumerate(rows)]
+        question.competencies = competencies
+        question.save()
+        questions.append(question)
+    return questions
+
+
+def make_quiz(module, n: int, questions: list):
+    """A published quiz asking `questions`, with unlimited attempts, shuffled as by default."""
+    from quizzes.models import QuizPage, QuizQuestion
+
+    quiz = QuizPage(title=f"Benchmark quiz {n}", slug=f"benchmark-quiz-{n}", attempts_allowed=0)
+    quiz.fixed_questions = [QuizQuestion(question=q, sort_order=k) for k, q in enumerate(questions)]
+    module.add_child(instance=quiz)
+    quiz.save_revision().publish()
+    quiz.refresh_from_db()
+    return quiz
+
+
+def right_answers(responses) -> dict[str, list[str]]:
+    """Form data answering every response correctly, field names as the quiz page posts them."""
+    from quizzes.answers import field_name
+
+    data: dict[str, list[str]] = {}
+    for response in responses:
+        snapshot, display = response.question_snapshot, response.display
+        name = field_name(response.position)
+        tokens = display.get("tokens", [])
+        data[f"{name}-shown"] = ["1"]
+        kind = snapshot["type"]
+        if kind in ("single_choice", "multiple_response"):
+            data[name] = [tokens[i] for i, o in enumerate(snapshot["options"]) if o["is_correct"]]
+        elif kind == "numeric":
+            data[name] = [f"{snapshot['numeric']['answer']} {snapshot['numeric']['unit']}"]
+        elif kind == "short_answer":
+            data[name] = ["  MVD (microvascular decompression) "]
+        else:
+            raise BenchmarkError(f"no right answer written for {kind} questions")
+    return data
+
+
+def as_query_dict(data: dict[str, list[str]]):
+    from django.http import QueryDict
+
+    query = QueryDict(mutable=True)
+    for key, values in data.items():
+        query.setlist(key, values)
+    return query
+
+
+@scenario(
+    "quiz-submit", "POST a quiz attempt's submit URL with all answers (10, 25, 100 questions)"
+)
+def quiz_submit(bench: Bench) -> list[Row]:
+    from quizzes import services
+    from quizzes.models import Attempt, AttemptState, QuestionCategory
+    from tests.conftest import build_tree
+    from tests.factories import CompetencyFactory, SourceFactory
+
+    tree = build_tree(lessons=1)
+    category = QuestionCategory.objects.create(key="benchmark", name="Benchmark")
+    source = SourceFactory()
+    competencies = [CompetencyFactory(), CompetencyFactory()]
+
+    rows = []
+    for n in QUIZ_SIZES:
+        questions = make_questions(n, category=category, source=source, competencies=competencies)
+        quiz = make_quiz(tree.module, n, questions)
+
+        def prepare(quiz=quiz, n=n) -> Trial:
+            user = bench.new_user()
+            client = bench.signed_in_client(user)
+            attempt = services.start_attempt(user, quiz)
+            data = right_answers(attempt.responses.all())
+            saved = services.save_answers(attempt.pk, user, as_query_dict(data))
+            if saved.errors or saved.saved != n:
+                raise BenchmarkError(f"saving answers: {saved}")
+            url = quiz.url + quiz.reverse_subpage("submit", args=[attempt.pk])
+            result_url = quiz.url + quiz.reverse_subpage("result", args=[attempt.pk])
+
+            def check(response) -> None:
+                expect_status(response, 302)
+                if response["Location"] != result_url:
+                    raise BenchmarkError(f"submit redirected to {response['Location']}")
+                graded = Attempt.objects.get(pk=attempt.pk)
+                if graded.state != AttemptState.GRADED or graded.percent != 100:
+                    raise BenchmarkError(
+                        f"attempt {graded.state} at {graded.percent}%, expected graded at 100%"
+                    )
+
+            return Trial(lambda: client.post(url, data), check)
+
+        rows.append(Row("quiz-submit", n, measure(prepare, bench.reps(SUBMIT_REPS))))
+    return rows
+
+
+# Running -------------------------------------------------------------------------------------
+
+
+def configure_django() -> None:
+    sys.path.insert(0, str(PROJECT_ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    import django
+
+    django.setup()
+
+    from django.conf import settings
+    from django.urls import clear_url_caches
+
+    settings.ROOT_URLCONF = "benchmarks.urls"
+    clear_url_caches()
+
+
+def create_database(workdir: Path) -> str:
+    """A fresh, migrated database for this run only; returns its name."""
+    from django.conf import settings
+    from django.db import connection
+
+    db = connection.settings_dict
+    test = db.setdefault("TEST", {})
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        test["NAME"] = str(workdir / ".bench-db.sqlite3")
+    else:
+        test["NAME"] = f"{test.get('NAME') or 'test_' + db['NAME']}_bench"
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = test["NAME"]
+    return connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=False, serialize=False
+    )
+
+
+def describe_database() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+        elif connection.vendor == "sqlite":
+            cursor.execute("SELECT sqlite_version()")
+            version = cursor.fetchone()[0]
+        else:
+            version = "?"
+    return f"{connection.vendor} {version}"
+
+
+def print_table(rows: list[Row], baseline: Timing) -> None:
+    header = ("scenario", "n", "median ms", "p90 ms", "x trivial", "queries")
+    lines = [
+        (
+            row.scenario,
+            "" if row.n is None else str(row.n),
+            f"{row.timing.median_ms:.2f}",
+            f"{row.timing.p90_ms:.2f}",
+            f"{row.timing.median_ms / baseline.median_ms:.1f}",
+            str(row.timing.queries),
+        )
+        for row in rows
+    ]
+    widths = [max(len(cells[i]) for cells in [header, *lines]) for i in range(len(header))]
+    left = {0}
+
+    def fmt(cells: tuple[str, ...]) -> str:
+        return " | ".join(
+            c.ljust(w) if i in left else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    print(fmt(header))
+    print("-+-".join("-" * w for w in widths))
+    for cells in lines:
+        print(fmt(cells))
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Print request times relative to a trivial view (see the module docstring)."
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions: faster, noisier")
+    parser.add_argument(
+        "--scenario",
+        choices=sorted(SCENARIOS),
+        action="append",
+        help="run only this scenario (repeatable); the trivial baseline always runs",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    configure_django()
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import setup_test_environment, teardown_test_environment
+
+    media_root = Path(settings.MEDIA_ROOT)
+    bench = Bench(quick=args.quick)
+    chosen = [SCENARIOS[name] for name in (args.scenario or SCENARIOS)]
+    setup_test_environment()
+    workdir = Path(tempfile.mkdtemp(prefix="hfs-bench-"))
+    old_name = connection.settings_dict["NAME"]
+    started = time.perf_counter()
+    try:
+        name = create_database(workdir)
+        print(
+            f"HFS Academy benchmarks: {describe_database()} ({name}), "
+            f"Python {platform.python_version()}, {'quick' if args.quick else 'full'} run",
+            flush=True,
+        )
+        bench.baseline = measure_trivial(bench)
+        rows = [Row("trivial view", None, bench.baseline)]
+        for chosen_scenario in chosen:
+            print(f"  {chosen_scenario.name}: {chosen_scenario.summary}", flush=True)
+            rows += chosen_scenario.run(bench)
+        # Timed again at the end: if the machine got busier or quieter meanwhile, it shows here.
+        again = measure_trivial(bench)
+        rows.append(Row("trivial view (again)", None, again))
+        print()
+        print_table(rows, bench.baseline)
+        drift = again.median_ms / bench.baseline.median_ms
+        if not 0.8 <= drift <= 1.25:
+            print(
+                f"\nNote: the trivial view ran {drift:.2f}x as long at the end as at the start; "
+                "the machine's load changed during the run, so the ratios are rough."
+            )
+        print(f"\n({time.perf_counter() - started:.0f} s including database set-up)")
+    finally:
+        if connection.settings_dict["NAME"] != old_name:  # created, if only in part
+            connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
+        teardown_test_environment()
+        shutil.rmtree(workdir, ignore_errors=True)
+        if media_root.name.startswith("hfs-test-media-"):
+            shutil.rmtree(media_root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

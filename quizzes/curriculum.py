@@ -1,0 +1,241 @@
+"""Module quizzes from `quiz.toml` files: the questions (published snippets) and the QuizPage.
+
+Hooked into core.loader (MODULE_EXTENSIONS) by QuizzesConfig.ready(). Same rules as the rest
+of the loader: a question or page is written, with a revision, only when it differs from its
+file; a bad file raises CurriculumError naming the file and the question.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.utils.html import strip_tags
+
+from core.curriculum import CurriculumError, ModuleSpec, markdown_to_richtext, optional, require
+from quizzes.models import (
+    Question,
+    QuestionCategory,
+    QuestionOption,
+    QuestionType,
+    QuizPage,
+    QuizQuestion,
+    ReviewPolicy,
+    validate_options,
+)
+
+if TYPE_CHECKING:
+    from core.loader import CurriculumLoader
+    from courses.models import ModulePage
+
+QUIZ_SLUG = "quiz"
+OPTION_FIELDS = ("text", "is_correct", "feedback", "match")
+
+
+def _decimal(value: Any, where: str, name: str) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise CurriculumError(f"{where}: '{name}' must be a number") from None
+
+
+def title_from_stem(stem_markdown: str) -> str:
+    """A short admin label: the question's last sentence (usually the ask), trimmed."""
+    text = re.sub(r"\s+", " ", strip_tags(markdown_to_richtext(stem_markdown))).strip()
+    sentences = [s for s in re.split(r"(?<=[.?!])\s+", text) if s]
+    label = sentences[-1] if sentences else text
+    return label if len(label) <= 120 else label[:117].rstrip() + "…"
+
+
+def option_rows(kind: str, item: dict[str, Any], where: str) -> list[dict[str, Any]]:
+    """The QuestionOption rows a question of `kind` is stored with."""
+    if kind in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_RESPONSE):
+        return [
+            {
+                "text": require(o, "text", str, f"{where} option #{n}").strip(),
+                "is_correct": bool(o.get("correct", False)),
+                "feedback": require(o, "feedback", str, f"{where} option #{n}").strip(),
+                "match": "",
+            }
+            for n, o in enumerate(item.get("option", []), start=1)
+        ]
+    if kind == QuestionType.TRUE_FALSE:
+        answer = require(item, "answer", bool, where)
+        return [
+            {
+                "text": "True",
+                "is_correct": answer,
+                "feedback": require(item, "feedback_true", str, where).strip(),
+                "match": "",
+            },
+            {
+                "text": "False",
+                "is_correct": not answer,
+                "feedback": require(item, "feedback_false", str, where).strip(),
+                "match": "",
+            },
+        ]
+    if kind == QuestionType.ORDERING:
+        return [
+            {
+                "text": require(o, "text", str, f"{where} item #{n}").strip(),
+                "is_correct": False,
+                "feedback": "",
+                "match": "",
+            }
+            for n, o in enumerate(item.get("item", []), start=1)
+        ]
+    if kind == QuestionType.MATCHING:
+        rows = [
+            {
+                "text": require(p, "prompt", str, f"{where} pair #{n}").strip(),
+                "is_correct": False,
+                "feedback": "",
+                "match": require(p, "answer", str, f"{where} pair #{n}").strip(),
+            }
+            for n, p in enumerate(item.get("pair", []), start=1)
+        ]
+        rows += [
+            {"text": "", "is_correct": False, "feedback": "", "match": str(d).strip()}
+            for d in item.get("distractors", [])
+        ]
+        return rows
+    if kind == QuestionType.SHORT_ANSWER:
+        accepted = require(item, "accepted", list, where)
+        return [
+            {"text": str(a).strip(), "is_correct": True, "feedback": "", "match": ""}
+            for a in accepted
+        ]
+    return []
+
+
+def question_fields(
+    item: dict[str, Any], where: str, loader: CurriculumLoader, category: QuestionCategory
+) -> dict[str, Any]:
+    kind = require(item, "type", str, where)
+    if kind not in QuestionType.values:
+        raise CurriculumError(f"{where}: unknown type '{kind}' ({', '.join(QuestionType.values)})")
+    stem = require(item, "stem", str, where)
+    fields: dict[str, Any] = {
+        "question_type": kind,
+        "title": item.get("title") or title_from_stem(stem),
+        "stem": markdown_to_richtext(stem),
+        "explanation": markdown_to_richtext(require(item, "explanation", str, where)),
+        "category": category,
+        "source": loader.source(require(item, "source", str, where), where),
+        "passage": require(item, "passage", str, where).strip(),
+        "points": _decimal(item.get("points", 1), where, "points").quantize(Decimal("0.01")),
+        "numeric_answer": None,
+        "numeric_tolerance": Decimal("0.0000"),
+        "numeric_unit": "",
+        "model_answer": "",
+        "rubric": "",
+    }
+    if kind == QuestionType.NUMERIC:
+        fields["numeric_answer"] = _decimal(
+            require(item, "answer", (int, float), where), where, "answer"
+        ).quantize(Decimal("0.0001"))
+        fields["numeric_tolerance"] = _decimal(
+            item.get("tolerance", 0), where, "tolerance"
+        ).quantize(Decimal("0.0001"))
+        fields["numeric_unit"] = optional(item, "unit", str, where, "")
+    if kind == QuestionType.ESSAY:
+        fields["model_answer"] = markdown_to_richtext(require(item, "model_answer", str, where))
+        fields["rubric"] = require(item, "rubric", str, where).strip()
+    return fields
+
+
+def sync_question(
+    loader: CurriculumLoader,
+    key: str,
+    fields: dict[str, Any],
+    options: list[dict[str, Any]],
+    competencies: list,
+) -> Question:
+    """Create or update one question; a change becomes a new published revision."""
+    question = Question.objects.filter(key=key).first()
+    if question is not None:
+        current_options = [
+            {f: getattr(o, f) for f in OPTION_FIELDS} for o in question.options.all()
+        ]
+        same = (
+            all(getattr(question, name) == value for name, value in fields.items())
+            and current_options == options
+            and {c.pk for c in question.competencies.all()} == {c.pk for c in competencies}
+            and question.live
+        )
+        if same:
+            loader.stats["question unchanged"] += 1
+            return question
+        loader.stats["question updated"] += 1
+    else:
+        question = Question(key=key)
+        loader.stats["question created"] += 1
+    for name, value in fields.items():
+        setattr(question, name, value)
+    question.options = [QuestionOption(sort_order=i, **row) for i, row in enumerate(options)]
+    question.competencies = competencies
+    question.save()
+    question.save_revision(log_action=True).publish()
+    return question
+
+
+def load_module_quiz(loader: CurriculumLoader, module: ModulePage, spec: ModuleSpec) -> None:
+    """The module's quiz.toml, if it has one: its questions and its QuizPage."""
+    if spec.quiz is None:
+        return
+    data = spec.quiz
+    path = spec.path / "quiz.toml"
+    where = str(path)
+    category_key = require(data, "category", str, where)
+    category = loader.sync_snippet(
+        QuestionCategory,
+        {"key": category_key},
+        {"name": data.get("category_name") or f"{spec.title}"},
+    )
+    questions = []
+    seen: set[str] = set()
+    for n, item in enumerate(data.get("question", []), start=1):
+        key = require(item, "key", str, f"{where} [[question]] #{n}")
+        qwhere = f"{where} question '{key}'"
+        if key in seen:
+            raise CurriculumError(f"{qwhere}: key used twice")
+        seen.add(key)
+        fields = question_fields(item, qwhere, loader, category)
+        options = option_rows(fields["question_type"], item, qwhere)
+        try:
+            validate_options(fields["question_type"], options, fields)
+        except ValidationError as exc:
+            raise CurriculumError(f"{qwhere}: {' '.join(exc.messages)}") from None
+        competencies = loader.competency_list(require(item, "competencies", list, qwhere), qwhere)
+        if not competencies:
+            raise CurriculumError(f"{qwhere}: list at least one competency")
+        questions.append(sync_question(loader, key, fields, options, competencies))
+    if not questions:
+        raise CurriculumError(f"{where}: a quiz needs at least one [[question]]")
+    policy = data.get("review_policy", ReviewPolicy.ANSWERS)
+    if policy not in ReviewPolicy.values:
+        raise CurriculumError(
+            f"{where}: review_policy must be one of {', '.join(ReviewPolicy.values)}"
+        )
+    pass_mark = require(data, "pass_mark", int, where)
+    if not 0 <= pass_mark <= 100:
+        raise CurriculumError(f"{where}: pass_mark is a percentage, 0 to 100")
+    loader.sync_page(
+        module,
+        QuizPage,
+        data.get("slug", QUIZ_SLUG),
+        {
+            "title": require(data, "title", str, where),
+            "intro": markdown_to_richtext(data.get("intro", "")),
+            "pass_mark": pass_mark,
+            "attempts_allowed": optional(data, "attempts_allowed", int, where, 3),
+            "time_limit_minutes": optional(data, "time_limit_minutes", int, where, 0),
+            "shuffle_questions": bool(data.get("shuffle_questions", True)),
+            "shuffle_options": bool(data.get("shuffle_options", True)),
+            "review_policy": policy,
+        },
+        inline={"fixed_questions": (QuizQuestion, [{"question_id": q.pk} for q in questions])},
+    )

@@ -1,0 +1,216 @@
+"""Pure grading: a question snapshot, its display and an answer in; a fraction of credit out.
+
+No database, no request, no clock. Answers arrive already normalised by quizzes.answers:
+
+| type | answer |
+| --- | --- |
+| single_choice, true_false | option token |
+| multiple_response | list of option tokens |
+| numeric | decimal string |
+| ordering | list of item tokens, in the trainee's order |
+| matching | {prompt token: answer token} |
+| short_answer, essay | text as typed |
+
+`None` means not answered, which earns nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, DecimalException
+from typing import Any
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+CENT = Decimal("0.01")
+FRACTION_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class Grade:
+    """Credit for one answer: a fraction 0..1, or None while an instructor must grade it."""
+
+    fraction: Decimal | None
+    needs_grading: bool = False
+
+
+@dataclass(frozen=True)
+class Totals:
+    score: Decimal
+    max_score: Decimal
+    percent: Decimal
+    passed: bool | None  # None while any answer awaits grading
+
+
+def token_index(display: dict[str, Any]) -> dict[str, int]:
+    """Option token -> option index in the snapshot."""
+    return {token: i for i, token in enumerate(display.get("tokens", []))}
+
+
+def _clamp(value: Decimal) -> Decimal:
+    return min(ONE, max(ZERO, value)).quantize(FRACTION_PLACES, rounding=ROUND_HALF_UP)
+
+
+def grade_single(snapshot: dict[str, Any], display: dict[str, Any], answer: str | None) -> Grade:
+    if answer is None:
+        return Grade(ZERO)
+    index = token_index(display).get(answer)
+    correct = index is not None and snapshot["options"][index]["is_correct"]
+    return Grade(ONE if correct else ZERO)
+
+
+def grade_multiple(
+    snapshot: dict[str, Any], display: dict[str, Any], answer: list[str] | None
+) -> Grade:
+    """Each right pick earns 1/(number right); each wrong pick takes as much away; floor 0."""
+    options = snapshot["options"]
+    right = sum(1 for o in options if o["is_correct"])
+    if not answer or right == 0:
+        return Grade(ZERO)
+    indexes = token_index(display)
+    picked = {indexes[t] for t in answer if t in indexes}
+    hits = sum(1 for i in picked if options[i]["is_correct"])
+    misses = len(picked) - hits
+    return Grade(_clamp(Decimal(hits - misses) / Decimal(right)))
+
+
+def grade_numeric(snapshot: dict[str, Any], display: dict[str, Any], answer: str | None) -> Grade:
+    """Correct when |answer - expected| <= tolerance (bounds included)."""
+    if answer is None:
+        return Grade(ZERO)
+    try:
+        given = Decimal(answer)
+        expected = Decimal(snapshot["numeric"]["answer"])
+        tolerance = abs(Decimal(snapshot["numeric"]["tolerance"]))
+        if not given.is_finite():
+            return Grade(ZERO)
+        return Grade(ONE if abs(given - expected) <= tolerance else ZERO)
+    except (DecimalException, KeyError, TypeError):
+        return Grade(ZERO)
+
+
+def grade_ordering(
+    snapshot: dict[str, Any], display: dict[str, Any], answer: list[str] | None
+) -> Grade:
+    """Credit for each item in its correct place."""
+    count = len(snapshot["options"])
+    if not answer or count == 0:
+        return Grade(ZERO)
+    indexes = token_index(display)
+    placed = sum(1 for place, token in enumerate(answer) if indexes.get(token) == place)
+    return Grade(_clamp(Decimal(placed) / Decimal(count)))
+
+
+def grade_matching(
+    snapshot: dict[str, Any], display: dict[str, Any], answer: dict[str, str] | None
+) -> Grade:
+    """Credit for each prompt paired with its own match."""
+    prompts = display.get("prompts", [])
+    if not answer or not prompts:
+        return Grade(ZERO)
+    answer_text = {token: text for token, text in display.get("answers", [])}
+    options = snapshot["options"]
+    right = sum(
+        1
+        for index in prompts
+        if answer_text.get(answer.get(display["prompt_tokens"][str(index)], ""))
+        == options[index]["match"]
+    )
+    return Grade(_clamp(Decimal(right) / Decimal(len(prompts))))
+
+
+def normalise_text(text: str) -> str:
+    """Case-folded, accents and spacing made uniform: the form short answers are compared in."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def matches_pattern(text: str, pattern: str) -> bool:
+    """Whole-answer match, case-insensitive; `*` in the pattern matches any run of characters."""
+    parts = [re.escape(part) for part in normalise_text(pattern).split("*")]
+    return re.fullmatch(".*".join(parts), normalise_text(text), flags=re.DOTALL) is not None
+
+
+def grade_short_answer(
+    snapshot: dict[str, Any], display: dict[str, Any], answer: str | None
+) -> Grade:
+    if not answer or not answer.strip():
+        return Grade(ZERO)
+    accepted = (o["text"] for o in snapshot["options"] if o["text"].strip())
+    return Grade(ONE if any(matches_pattern(answer, p) for p in accepted) else ZERO)
+
+
+def grade_essay(snapshot: dict[str, Any], display: dict[str, Any], answer: str | None) -> Grade:
+    """An essay waits for an instructor; an empty one earns nothing and waits for no one."""
+    if not answer or not answer.strip():
+        return Grade(ZERO)
+    return Grade(None, needs_grading=True)
+
+
+GRADERS: dict[str, Callable[[dict[str, Any], dict[str, Any], Any], Grade]] = {
+    "single_choice": grade_single,
+    "true_false": grade_single,
+    "multiple_response": grade_multiple,
+    "numeric": grade_numeric,
+    "ordering": grade_ordering,
+    "matching": grade_matching,
+    "short_answer": grade_short_answer,
+    "essay": grade_essay,
+}
+
+
+def _is_text_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+# The normalised shape of an answer per type; anything else is not an answer we produce.
+SHAPES: dict[str, Callable[[Any], bool]] = {
+    "single_choice": lambda a: isinstance(a, str),
+    "true_false": lambda a: isinstance(a, str),
+    "multiple_response": _is_text_list,
+    "numeric": lambda a: isinstance(a, str),
+    "ordering": _is_text_list,
+    "matching": lambda a: (
+        isinstance(a, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in a.items())
+    ),
+    "short_answer": lambda a: isinstance(a, str),
+    "essay": lambda a: isinstance(a, str),
+}
+
+
+def grade(snapshot: dict[str, Any], display: dict[str, Any], answer: Any) -> Grade:
+    """Grade one answer against the question exactly as the trainee saw it.
+
+    An answer not in its type's normalised shape (see the module docstring) earns nothing.
+    """
+    kind = snapshot["type"]
+    if answer is not None and not SHAPES[kind](answer):
+        return Grade(ZERO)
+    return GRADERS[kind](snapshot, display, answer)
+
+
+def score_for(points: Decimal, fraction: Decimal | None) -> Decimal | None:
+    """Points earned, to the cent."""
+    if fraction is None:
+        return None
+    return (points * fraction).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def totals(scores: Iterable[tuple[Decimal | None, Decimal]], pass_mark: int) -> Totals:
+    """Attempt totals from (score, max) pairs; `passed` is None while any score is pending."""
+    pending = False
+    earned = ZERO
+    maximum = ZERO
+    for score, max_score in scores:
+        maximum += max_score
+        if score is None:
+            pending = True
+        else:
+            earned += score
+    percent = (earned * 100 / maximum).quantize(CENT, rounding=ROUND_HALF_UP) if maximum else ZERO
+    # Compare exactly, not the rounded percent: 69.995% must not pass a 70% mark.
+    passed = None if pending else earned * 100 >= Decimal(pass_mark) * maximum
+    return Totals(earned.quantize(CENT), maximum.quantize(CENT), percent, passed)

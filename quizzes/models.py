@@ -1,0 +1,535 @@
+"""The question bank (snippets), quiz pages, and learner attempts with their responses.
+
+Question and QuestionCategory are snippets (quizzes/wagtail_hooks.py); QuizPage lives under a
+ModulePage. Attempt and Response are learner data: they keep a snapshot of every question as
+shown and graded, so editing or deleting a question never changes a past result.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import (
+    DraftStateMixin,
+    LockableMixin,
+    Orderable,
+    Page,
+    PreviewableMixin,
+    RevisionMixin,
+    WorkflowMixin,
+)
+from wagtail.search import index
+
+from core.blocks import INLINE_FEATURES, RICH_TEXT_FEATURES
+
+
+class QuestionType(models.TextChoices):
+    SINGLE_CHOICE = "single_choice", "Single choice"
+    MULTIPLE_RESPONSE = "multiple_response", "Multiple response (partial credit)"
+    TRUE_FALSE = "true_false", "True / false"
+    NUMERIC = "numeric", "Numeric (tolerance and unit)"
+    ORDERING = "ordering", "Ordering"
+    MATCHING = "matching", "Matching"
+    SHORT_ANSWER = "short_answer", "Short answer"
+    ESSAY = "essay", "Essay (graded by an instructor)"
+
+
+CHOICE_TYPES = {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_RESPONSE, QuestionType.TRUE_FALSE}
+
+
+class ReviewPolicy(models.TextChoices):
+    SCORE = "score", "Score only"
+    CORRECTNESS = "correctness", "Score and which answers were right"
+    ANSWERS = "answers", "Score, right answers and feedback"
+
+
+class QuestionCategory(RevisionMixin, models.Model):
+    """A bank category; quizzes draw random questions from one (snippet)."""
+
+    key = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("key"), FieldPanel("description")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "question categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuestionForm(WagtailAdminModelForm):
+    """Checks that a question's options fit its type (the admin's inline options)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("question_type")
+        formset = self.formsets.get("options")
+        if not kind or formset is None or not formset.is_valid():
+            return cleaned
+        rows = [
+            f.cleaned_data
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        try:
+            validate_options(kind, rows, cleaned)
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return cleaned
+
+
+def validate_options(kind: str, rows: list[dict], fields: dict) -> None:
+    """Raise ValidationError unless the option rows make a well-formed question of `kind`."""
+    correct = [r for r in rows if r.get("is_correct")]
+    texts = [r.get("text", "").strip() for r in rows]
+    if kind in CHOICE_TYPES:
+        if len(rows) < 2:
+            raise ValidationError("A choice question needs at least two options.")
+        if any(not t for t in texts):
+            raise ValidationError("Every option needs text.")
+        if any(not (r.get("feedback") or "").strip() for r in rows):
+            raise ValidationError("Every option needs feedback saying why it is right or wrong.")
+        if kind == QuestionType.MULTIPLE_RESPONSE:
+            if not correct:
+                raise ValidationError("Mark at least one option correct.")
+        elif len(correct) != 1:
+            raise ValidationError("Mark exactly one option correct.")
+        if kind == QuestionType.TRUE_FALSE and len(rows) != 2:
+            raise ValidationError("A true/false question has exactly two options, True and False.")
+    elif kind == QuestionType.ORDERING:
+        if len(rows) < 2 or any(not t for t in texts):
+            raise ValidationError(
+                "An ordering question needs at least two items, in the correct order."
+            )
+    elif kind == QuestionType.MATCHING:
+        prompts = [r for r in rows if (r.get("text") or "").strip()]
+        if len(prompts) < 2:
+            raise ValidationError(
+                "A matching question needs at least two prompts, each with its match."
+            )
+        if any(not (r.get("match") or "").strip() for r in rows):
+            raise ValidationError(
+                "Every matching row needs a match (a row without a prompt is a distractor)."
+            )
+    elif kind == QuestionType.SHORT_ANSWER:
+        if not rows or any(not t for t in texts):
+            raise ValidationError("List at least one accepted answer.")
+    elif kind == QuestionType.NUMERIC:
+        if fields.get("numeric_answer") is None:
+            raise ValidationError({"numeric_answer": "A numeric question needs its answer."})
+    elif kind == QuestionType.ESSAY and rows:
+        raise ValidationError("An essay question has no options; use the model answer and rubric.")
+
+
+class Question(
+    WorkflowMixin,
+    DraftStateMixin,
+    LockableMixin,
+    RevisionMixin,
+    PreviewableMixin,
+    index.Indexed,
+    ClusterableModel,
+):
+    """A bank question of one of eight types, with feedback, a cited Source and competencies (snippet)."""
+
+    key = models.SlugField(max_length=80, unique=True, help_text="Stable identifier; never reused.")
+    question_type = models.CharField("type", max_length=20, choices=QuestionType.choices)
+    title = models.CharField(
+        max_length=200, help_text="Short name for lists in the admin; trainees do not see it."
+    )
+    stem = RichTextField(
+        features=RICH_TEXT_FEATURES,
+        help_text="The question, with a clinical vignette where it fits.",
+    )
+    explanation = RichTextField(
+        features=INLINE_FEATURES,
+        help_text="Why the answer is right; shown after submitting if the quiz allows.",
+    )
+    category = models.ForeignKey(
+        QuestionCategory, on_delete=models.PROTECT, related_name="questions"
+    )
+    competencies = ParentalManyToManyField("courses.Competency", related_name="questions")
+    source = models.ForeignKey("core.Source", on_delete=models.PROTECT, related_name="questions")
+    passage = models.CharField(
+        max_length=300, help_text="Which passage of the source the question rests on."
+    )
+    points = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(1),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    numeric_answer = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    numeric_tolerance = models.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    numeric_unit = models.CharField(max_length=20, blank=True)
+    model_answer = RichTextField(
+        features=INLINE_FEATURES, blank=True, help_text="Essay: what a full answer contains."
+    )
+    rubric = models.TextField(blank=True, help_text="Essay: how marks are given.")
+
+    base_form_class = QuestionForm
+
+    panels = [
+        FieldPanel("title"),
+        FieldRowPanel([FieldPanel("question_type"), FieldPanel("points")]),
+        FieldPanel("category"),
+        FieldPanel("stem"),
+        InlinePanel(
+            "options",
+            label="Option",
+            heading="Options",
+            help_text=(
+                "Choice and true/false: each option with its feedback, correct ones ticked. "
+                "Ordering: the items in the correct order. Matching: prompt and its match (no prompt = distractor). "
+                "Short answer: each accepted answer (case-insensitive; * matches anything)."
+            ),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("numeric_answer"),
+                FieldPanel("numeric_tolerance"),
+                FieldPanel("numeric_unit"),
+            ],
+            heading="Numeric answer",
+        ),
+        MultiFieldPanel([FieldPanel("model_answer"), FieldPanel("rubric")], heading="Essay"),
+        FieldPanel("explanation"),
+        MultiFieldPanel([FieldPanel("source"), FieldPanel("passage")], heading="Source cited"),
+        FieldPanel("competencies", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("key"),
+    ]
+    search_fields = [
+        index.SearchField("title"),
+        index.AutocompleteField("title"),
+        index.SearchField("stem"),
+        index.FilterField("question_type"),
+        index.FilterField("category"),
+        index.FilterField("live"),
+    ]
+
+    class Meta:
+        ordering = ["category__name", "key"]
+        permissions = [("grade_response", "Can grade essay answers")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_question_type_display()})"
+
+    def clean(self):
+        super().clean()
+        if self.question_type == QuestionType.NUMERIC and self.numeric_answer is None:
+            raise ValidationError({"numeric_answer": "A numeric question needs its answer."})
+
+    # Preview ---------------------------------------------------------------------------
+
+    preview_modes = [("", "As a trainee sees it"), ("answers", "With answers and feedback")]
+
+    def get_preview_template(self, request, mode_name):
+        return "quizzes/question_preview.html"
+
+    def get_preview_context(self, request, mode_name):
+        from quizzes.presentation import public_view, review_view
+        from quizzes.snapshots import make_display, snapshot_question
+
+        snapshot = snapshot_question(self, options=list(self.options.all()))
+        display = make_display(snapshot, shuffle=False)
+        context = super().get_preview_context(request, mode_name)
+        context["view"] = public_view(snapshot, display, position=1)
+        if mode_name == "answers":
+            context["review"] = review_view(
+                snapshot, display, None, ReviewPolicy.ANSWERS, position=1
+            )
+        return context
+
+
+class QuestionOption(Orderable):
+    """One option, item, pair or accepted answer of a Question (inline; meaning depends on type)."""
+
+    question = ParentalKey(Question, on_delete=models.CASCADE, related_name="options")
+    text = models.CharField(
+        max_length=500, blank=True, help_text="Option, item, prompt or accepted answer."
+    )
+    is_correct = models.BooleanField("correct", default=False)
+    feedback = models.CharField(
+        max_length=1000, blank=True, help_text="Why this option is right or wrong."
+    )
+    match = models.CharField(
+        max_length=500, blank=True, help_text="Matching only: the answer this prompt pairs with."
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("text"), FieldPanel("is_correct")]),
+        FieldPanel("feedback"),
+        FieldPanel("match"),
+    ]
+
+    def __str__(self) -> str:
+        return self.text or self.match
+
+
+class QuizPage(RoutablePageMixin, Page):
+    """A quiz at the end of a module: fixed questions and/or random draws, with its rules.
+
+    Routes (quizzes/views.py): intro, start, attempt, save, confirm, submit, result.
+    """
+
+    intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+    pass_mark = models.PositiveSmallIntegerField(
+        default=70, validators=[MaxValueValidator(100)], help_text="Percent needed to pass."
+    )
+    attempts_allowed = models.PositiveSmallIntegerField(default=3, help_text="0 means unlimited.")
+    time_limit_minutes = models.PositiveSmallIntegerField(
+        default=0, help_text="0 means no time limit."
+    )
+    shuffle_questions = models.BooleanField(default=True)
+    shuffle_options = models.BooleanField(default=True)
+    review_policy = models.CharField(
+        max_length=20, choices=ReviewPolicy.choices, default=ReviewPolicy.ANSWERS
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel(
+                    [
+                        FieldPanel("pass_mark"),
+                        FieldPanel("attempts_allowed"),
+                        FieldPanel("time_limit_minutes"),
+                    ]
+                ),
+                FieldRowPanel([FieldPanel("shuffle_questions"), FieldPanel("shuffle_options")]),
+                FieldPanel("review_policy"),
+            ],
+            heading="Rules",
+        ),
+        InlinePanel("fixed_questions", label="Question", heading="Fixed questions"),
+        InlinePanel(
+            "random_draws", label="Random draw", heading="Random questions from a category"
+        ),
+    ]
+
+    parent_page_types = ["courses.ModulePage"]
+    subpage_types: list[str] = []
+    template = "quizzes/quiz_page.html"
+
+    class Meta:
+        verbose_name = "quiz"
+
+    @cached_property
+    def time_limit(self) -> timedelta | None:
+        return timedelta(minutes=self.time_limit_minutes) if self.time_limit_minutes else None
+
+    def serve(self, request, *args, **kwargs):
+        from quizzes import views
+
+        denied = views.refuse_anonymous(request)
+        return denied or super().serve(request, *args, **kwargs)
+
+    def serve_preview(self, request, mode_name):
+        from quizzes import views
+
+        return views.intro(request, self)
+
+    # Routes: each hands over to quizzes/views.py.
+
+    @path("", name="intro")
+    def intro_route(self, request):
+        from quizzes import views
+
+        return views.intro(request, self)
+
+    @path("start/", name="start")
+    def start_route(self, request):
+        from quizzes import views
+
+        return views.start(request, self)
+
+    @path("attempt/<int:attempt_id>/", name="attempt")
+    def attempt_route(self, request, attempt_id):
+        from quizzes import views
+
+        return views.attempt_page(request, self, attempt_id)
+
+    @path("attempt/<int:attempt_id>/save/", name="save")
+    def save_route(self, request, attempt_id):
+        from quizzes import views
+
+        return views.save(request, self, attempt_id)
+
+    @path("attempt/<int:attempt_id>/confirm/", name="confirm")
+    def confirm_route(self, request, attempt_id):
+        from quizzes import views
+
+        return views.confirm(request, self, attempt_id)
+
+    @path("attempt/<int:attempt_id>/submit/", name="submit")
+    def submit_route(self, request, attempt_id):
+        from quizzes import views
+
+        return views.submit(request, self, attempt_id)
+
+    @path("attempt/<int:attempt_id>/result/", name="result")
+    def result_route(self, request, attempt_id):
+        from quizzes import views
+
+        return views.result(request, self, attempt_id)
+
+
+class QuizQuestion(Orderable):
+    """A question always asked by a quiz (inline on QuizPage)."""
+
+    page = ParentalKey(QuizPage, on_delete=models.CASCADE, related_name="fixed_questions")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+
+    panels = [FieldPanel("question")]
+
+
+class QuizRandomDraw(Orderable):
+    """N questions drawn at random from a category for each attempt (inline on QuizPage)."""
+
+    page = ParentalKey(QuizPage, on_delete=models.CASCADE, related_name="random_draws")
+    category = models.ForeignKey(QuestionCategory, on_delete=models.PROTECT, related_name="+")
+    count = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+
+    panels = [FieldRowPanel([FieldPanel("category"), FieldPanel("count")])]
+
+
+class AttemptState(models.TextChoices):
+    IN_PROGRESS = "in_progress", "In progress"
+    AWAITING_GRADING = "awaiting_grading", "Submitted, awaiting grading"
+    GRADED = "graded", "Graded"
+
+
+class AttemptQuerySet(models.QuerySet):
+    def for_user(self, user) -> AttemptQuerySet:
+        return self.filter(user=user)
+
+    def finished(self) -> AttemptQuerySet:
+        return self.exclude(state=AttemptState.IN_PROGRESS)
+
+    def open(self) -> AttemptQuerySet:
+        return self.filter(state=AttemptState.IN_PROGRESS)
+
+    def passed(self) -> AttemptQuerySet:
+        return self.filter(state=AttemptState.GRADED, passed=True)
+
+
+class Attempt(models.Model):
+    """One learner's attempt at a quiz: its rules copied at start, its total once graded."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+    )
+    quiz = models.ForeignKey(QuizPage, on_delete=models.PROTECT, related_name="attempts")
+    number = models.PositiveSmallIntegerField()
+    state = models.CharField(
+        max_length=20, choices=AttemptState.choices, default=AttemptState.IN_PROGRESS
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    deadline = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
+    # Copied from the quiz at start, so editing the quiz never changes this attempt.
+    pass_mark = models.PositiveSmallIntegerField()
+    review_policy = models.CharField(max_length=20, choices=ReviewPolicy.choices)
+    score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    max_score = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal(0))
+    percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    passed = models.BooleanField(null=True, blank=True)
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "quiz", "number"], name="attempt_number_unique_per_user_quiz"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "quiz"],
+                condition=Q(state="in_progress"),
+                name="one_open_attempt_per_user_quiz",
+            ),
+        ]
+        indexes = [models.Index(fields=["quiz", "state"]), models.Index(fields=["user", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.quiz} #{self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == AttemptState.IN_PROGRESS
+
+    def time_left(self, now=None):
+        if self.deadline is None:
+            return None
+        return max(self.deadline - (now or timezone.now()), timedelta(0))
+
+
+class Response(models.Model):
+    """One question in an attempt: the question as shown (snapshot), the answer and its grade."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
+    position = models.PositiveSmallIntegerField()
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+    )
+    question_snapshot = models.JSONField()
+    display = models.JSONField(
+        default=dict, help_text="What the trainee saw: option order and opaque ids."
+    )
+    answer = models.JSONField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    max_score = models.DecimalField(max_digits=7, decimal_places=2)
+    fraction = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    needs_grading = models.BooleanField(default=False)
+    grader_comment = models.TextField(blank=True)
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    graded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "position"], name="response_position_unique")
+        ]
+        indexes = [
+            models.Index(
+                fields=["needs_grading"],
+                condition=Q(needs_grading=True),
+                name="response_needs_grading",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt} Q{self.position}"
+
+    @property
+    def question_type(self) -> str:
+        return self.question_snapshot["type"]

@@ -1,0 +1,176 @@
+"""What a template may show of a question: before submission (no answers, no feedback) and
+after it (as much as the quiz's review policy allows). Templates never see a raw snapshot."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from quizzes.answers import decimal_text, field_name
+from quizzes.grading import grade, score_for
+from quizzes.models import CHOICE_TYPES, QuestionType, ReviewPolicy
+
+
+def _choices(snapshot: dict[str, Any], display: dict[str, Any]) -> list[dict[str, Any]]:
+    tokens = display.get("tokens", [])
+    return [
+        {"index": i, "token": tokens[i], "text": snapshot["options"][i]["text"]}
+        for i in display.get("order", [])
+    ]
+
+
+def public_view(
+    snapshot: dict[str, Any], display: dict[str, Any], position: int, answer: Any = None
+) -> dict[str, Any]:
+    """A question as the trainee sees it while answering: stem, options, their current answer."""
+    kind = snapshot["type"]
+    view: dict[str, Any] = {
+        "position": position,
+        "name": field_name(position),
+        "type": kind,
+        "type_label": QuestionType(kind).label,
+        "stem": snapshot["stem"],  # editor rich text: templates render it with |richtext
+        "points": Decimal(snapshot["points"]),
+        "answered": answer is not None,
+        "answer": answer,
+    }
+    if kind in CHOICE_TYPES:
+        chosen = set(answer if isinstance(answer, list) else [answer] if answer else [])
+        view["multiple"] = kind == QuestionType.MULTIPLE_RESPONSE
+        view["options"] = [
+            {**c, "checked": c["token"] in chosen} for c in _choices(snapshot, display)
+        ]
+    elif kind == QuestionType.ORDERING:
+        places = {token: n for n, token in enumerate(answer or [], start=1)}
+        view["items"] = [
+            {**c, "place": places.get(c["token"])} for c in _choices(snapshot, display)
+        ]
+        view["places"] = list(range(1, len(view["items"]) + 1))
+    elif kind == QuestionType.MATCHING:
+        chosen = answer or {}
+        view["prompts"] = [
+            {
+                "token": display["prompt_tokens"][str(i)],
+                "text": snapshot["options"][i]["text"],
+                "chosen": chosen.get(display["prompt_tokens"][str(i)]),
+            }
+            for i in display["prompts"]
+        ]
+        view["answers"] = [{"token": t, "text": text} for t, text in display["answers"]]
+    elif kind == QuestionType.NUMERIC:
+        view["unit"] = snapshot["numeric"]["unit"]
+    return view
+
+
+def _answer_text(snapshot: dict[str, Any], display: dict[str, Any], answer: Any) -> list[str]:
+    """The trainee's answer in words, for the review."""
+    if answer is None:
+        return []
+    kind = snapshot["type"]
+    options = snapshot["options"]
+    tokens = {t: i for i, t in enumerate(display.get("tokens", []))}
+    if kind in CHOICE_TYPES or kind == QuestionType.ORDERING:
+        picked = answer if isinstance(answer, list) else [answer]
+        return [options[tokens[t]]["text"] for t in picked if t in tokens]
+    if kind == QuestionType.MATCHING:
+        answer_text = dict(display["answers"])
+        prompt_text = {
+            display["prompt_tokens"][str(i)]: options[i]["text"] for i in display["prompts"]
+        }
+        return [
+            f"{prompt_text[p]} → {answer_text.get(a, '')}"
+            for p, a in answer.items()
+            if p in prompt_text
+        ]
+    if kind == QuestionType.NUMERIC:
+        unit = snapshot["numeric"]["unit"]
+        return [f"{answer} {unit}".strip()]
+    return [str(answer)]
+
+
+def _correct_text(snapshot: dict[str, Any]) -> list[str]:
+    kind = snapshot["type"]
+    options = snapshot["options"]
+    if kind in CHOICE_TYPES:
+        return [o["text"] for o in options if o["is_correct"]]
+    if kind == QuestionType.ORDERING:
+        return [o["text"] for o in options]
+    if kind == QuestionType.MATCHING:
+        return [f"{o['text']} → {o['match']}" for o in options if o["text"].strip()]
+    if kind == QuestionType.NUMERIC:
+        n = snapshot["numeric"]
+        tolerance = (
+            f" (± {decimal_text(Decimal(n['tolerance']))})" if Decimal(n["tolerance"]) else ""
+        )
+        return [f"{decimal_text(Decimal(n['answer']))} {n['unit']}".strip() + tolerance]
+    if kind == QuestionType.SHORT_ANSWER:
+        return [o["text"] for o in options]
+    return []
+
+
+def review_view(
+    snapshot: dict[str, Any],
+    display: dict[str, Any],
+    answer: Any,
+    policy: str,
+    position: int,
+    score: Decimal | None = None,
+    needs_grading: bool = False,
+    grader_comment: str = "",
+) -> dict[str, Any]:
+    """A graded question for the result page, showing only what `policy` allows."""
+    points = Decimal(snapshot["points"])
+    if score is None and not needs_grading:
+        score = score_for(points, grade(snapshot, display, answer).fraction)
+    view: dict[str, Any] = {
+        "position": position,
+        "stem": snapshot["stem"],  # editor rich text: templates render it with |richtext
+        "type": snapshot["type"],
+        "points": points,
+        "policy": policy,
+        "show_correctness": policy in (ReviewPolicy.CORRECTNESS, ReviewPolicy.ANSWERS),
+        "show_answers": policy == ReviewPolicy.ANSWERS,
+    }
+    if not view["show_correctness"]:
+        return view
+    if needs_grading:
+        status = "pending"
+    elif score is None or score <= 0:
+        status = "incorrect"
+    elif score >= points:
+        status = "correct"
+    else:
+        status = "partial"
+    view.update(
+        {
+            "score": score,
+            "status": status,
+            "your_answer": _answer_text(snapshot, display, answer),
+            "grader_comment": grader_comment,
+        }
+    )
+    if view["show_answers"]:
+        tokens = display.get("tokens", [])
+        option_feedback = []
+        if snapshot["type"] in CHOICE_TYPES:
+            chosen_tokens = set(answer if isinstance(answer, list) else [answer] if answer else [])
+            for i in display.get("order", []):
+                option = snapshot["options"][i]
+                option_feedback.append(
+                    {
+                        "text": option["text"],
+                        "is_correct": option["is_correct"],
+                        "chosen": tokens[i] in chosen_tokens,
+                        "feedback": option["feedback"],
+                    }
+                )
+        view.update(
+            {
+                "correct_answer": _correct_text(snapshot),
+                "option_feedback": option_feedback,
+                "explanation": snapshot["explanation"],
+                "model_answer": snapshot.get("model_answer") or "",
+                "source": snapshot["source"],
+            }
+        )
+    return view

@@ -1,0 +1,93 @@
+"""Freezing a question as a trainee sees it: the snapshot (content) and the display (order, ids).
+
+A snapshot is plain JSON holding everything grading and review need, so a Response is
+graded and reviewed from it alone. The display holds the shuffled order and opaque per-attempt
+ids: option ids never reveal database keys or the correct order.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from typing import Any
+
+from quizzes.models import CHOICE_TYPES, Question, QuestionOption, QuestionType
+
+
+def snapshot_question(
+    question: Question, options: list[QuestionOption] | None = None
+) -> dict[str, Any]:
+    """The question's current content as a JSON-ready dict (options in author order)."""
+    if options is None:
+        options = list(question.options.all())
+    source = question.source
+    return {
+        "question_id": question.pk,
+        "key": question.key,
+        "revision_id": question.live_revision_id,
+        "type": question.question_type,
+        "title": question.title,
+        "stem": question.stem,
+        "explanation": question.explanation,
+        "points": str(question.points),
+        "options": [
+            {"text": o.text, "is_correct": o.is_correct, "feedback": o.feedback, "match": o.match}
+            for o in sorted(options, key=lambda o: o.sort_order if o.sort_order is not None else 0)
+        ],
+        "numeric": (
+            {
+                "answer": str(question.numeric_answer),
+                "tolerance": str(question.numeric_tolerance),
+                "unit": question.numeric_unit,
+            }
+            if question.question_type == QuestionType.NUMERIC
+            else None
+        ),
+        "model_answer": question.model_answer,
+        "rubric": question.rubric,
+        "source": {
+            "title": source.title,
+            "citation": source.citation,
+            "evidence_level": source.get_evidence_level_display(),
+            "passage": question.passage,
+        },
+        "competencies": [c.code for c in question.competencies.all()],
+    }
+
+
+def _tokens(count: int) -> list[str]:
+    tokens: set[str] = set()
+    while len(tokens) < count:
+        tokens.add(secrets.token_urlsafe(6))
+    return list(tokens)
+
+
+def make_display(
+    snapshot: dict[str, Any], shuffle: bool, rng: random.Random | None = None
+) -> dict[str, Any]:
+    """Order and opaque ids for one attempt's copy of a question."""
+    rng = rng or random.SystemRandom()
+    kind = snapshot["type"]
+    options = snapshot["options"]
+    if kind in CHOICE_TYPES or kind == QuestionType.ORDERING:
+        order = list(range(len(options)))
+        if kind == QuestionType.ORDERING:
+            # Always shuffled, and never shown already in the right order.
+            while len(order) > 1 and order == sorted(order):
+                rng.shuffle(order)
+        elif shuffle and kind != QuestionType.TRUE_FALSE:
+            rng.shuffle(order)
+        return {"order": order, "tokens": _tokens(len(options))}
+    if kind == QuestionType.MATCHING:
+        prompts = [i for i, o in enumerate(options) if o["text"].strip()]
+        answers = sorted({o["match"] for o in options})
+        rng.shuffle(answers)
+        if shuffle:
+            rng.shuffle(prompts)
+        tokens = _tokens(len(prompts) + len(answers))
+        return {
+            "prompts": prompts,
+            "prompt_tokens": {str(i): tokens[n] for n, i in enumerate(prompts)},
+            "answers": [[tokens[len(prompts) + n], text] for n, text in enumerate(answers)],
+        }
+    return {}

@@ -1,0 +1,92 @@
+"""Admin wiring: the question bank snippets, the essay grading queue, audit log actions."""
+
+from django.urls import include, path, reverse
+from wagtail import hooks
+from wagtail.admin.auth import permission_required
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from quizzes.admin_views import GradeResponseView, GradingQueueView, pending_essays
+from quizzes.models import Question, QuestionCategory
+
+GRADE_PERMISSION = "quizzes.grade_response"
+
+
+class QuestionFilterSet(WagtailFilterSet):
+    class Meta:
+        model = Question
+        fields = ["question_type", "category", "live"]
+
+
+class QuestionViewSet(SnippetViewSet):
+    model = Question
+    icon = "help"
+    menu_label = "Questions"
+    list_display = ["title", "question_type", "category", "key"]
+    list_filter = None
+    filterset_class = QuestionFilterSet
+    search_fields = ["title", "stem", "key"]
+
+
+class QuestionCategoryViewSet(SnippetViewSet):
+    model = QuestionCategory
+    icon = "folder-inverse"
+    menu_label = "Categories"
+    list_display = ["name", "key"]
+
+
+class QuestionBankGroup(SnippetViewSetGroup):
+    menu_label = "Question bank"
+    menu_icon = "help"
+    menu_order = 210
+    items = (QuestionViewSet, QuestionCategoryViewSet)
+
+
+register_snippet(QuestionBankGroup)
+
+grading_urls = (
+    [
+        path("", permission_required(GRADE_PERMISSION)(GradingQueueView.as_view()), name="queue"),
+        path(
+            "<int:response_id>/",
+            permission_required(GRADE_PERMISSION)(GradeResponseView.as_view()),
+            name="grade",
+        ),
+    ],
+    "quizzes_grading",
+)
+
+
+@hooks.register("register_admin_urls")
+def register_grading_urls():
+    return [path("essay-grading/", include(grading_urls))]
+
+
+class GradingMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(GRADE_PERMISSION)
+
+
+@hooks.register("register_admin_menu_item")
+def register_grading_menu_item():
+    return GradingMenuItem(
+        "Essay grading", reverse("quizzes_grading:queue"), icon_name="edit", order=220
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def add_grading_panel(request, panels):
+    if request.user.has_perm(GRADE_PERMISSION):
+        from quizzes.admin_panels import GradingSummaryPanel
+
+        panels.append(GradingSummaryPanel(pending_essays().count()))
+
+
+@hooks.register("register_log_actions")
+def register_quiz_log_actions(actions):
+    actions.register_action(
+        "quizzes.attempt.submit", "Submit attempt", "Attempt submitted and graded"
+    )
+    actions.register_action("quizzes.response.grade", "Grade essay", "Essay answer graded")

@@ -1,0 +1,57 @@
+"""A trainee takes a module quiz in the browser, with autosave, and passes it."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from quizzes.models import Attempt
+from tests.conftest import build_tree
+from tests.e2e.conftest import screenshot, sign_in
+from tests.factories import PASSWORD, UserFactory, make_question, make_quiz
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_trainee_takes_and_passes_a_module_quiz(page):
+    tree = build_tree(lessons=1)
+    quiz = make_quiz(
+        tree.module,
+        [
+            make_question("single_choice"),
+            make_question("numeric"),
+            make_question("ordering"),
+            make_question("short_answer"),
+        ],
+        time_limit_minutes=20,
+    )
+    UserFactory(username="quiz-taker")
+
+    sign_in(page, "quiz-taker", PASSWORD)
+    page.goto(quiz.url)
+    page.get_by_role("button", name="Start the quiz").click()
+    assert page.locator("[data-timer]").is_visible()
+
+    page.get_by_label("Under 10 mm").check()
+    page.get_by_label("Your answer").first.fill("10")
+    for place, item in enumerate(["Neck", "Skull base", "Face"], start=1):
+        page.get_by_label(item, exact=True).select_option(str(place))
+    page.locator("input[name=q4]").fill("Orbicularis oculi")
+    page.locator("input[name=q4]").blur()
+    expect(page.locator("[data-save-status]")).to_have_text(re.compile(r"^Saved \d"))
+    attempt = Attempt.objects.get()
+    assert attempt.responses.filter(answer__isnull=False).count() == 4, (
+        "autosave stored the answers"
+    )
+
+    page.reload()
+    assert page.get_by_label("Under 10 mm").is_checked(), "answers survive a reload"
+
+    page.get_by_role("button", name="Finish and review before submitting").click()
+    assert page.get_by_text("You have answered 4 of 4 questions.").is_visible()
+    page.get_by_role("button", name="Submit and see my result").click()
+
+    assert page.get_by_role("heading", name="Passed").is_visible()
+    assert page.get_by_text("100%").first.is_visible()
+    screenshot(page, "quiz-result")
+    assert page.js_errors == []
