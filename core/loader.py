@@ -64,6 +64,15 @@ class CurriculumLoader:
         self.sources: dict[str, Source] = {}
         self.competencies: dict[str, Competency] = {}
 
+    @classmethod
+    def from_database(cls, log: Callable[[str], None] | None = None) -> CurriculumLoader:
+        """A loader that resolves source keys and competency codes against the database,
+        for importing single files (import_case) outside a full curriculum load."""
+        loader = cls(log=log)
+        loader.sources = {s.key: s for s in Source.objects.all()}
+        loader.competencies = {c.code: c for c in Competency.objects.all()}
+        return loader
+
     # Entry point ------------------------------------------------------------------------
 
     @transaction.atomic

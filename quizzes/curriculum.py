@@ -182,6 +182,53 @@ def sync_question(
     return question
 
 
+def load_question(
+    loader: CurriculumLoader,
+    item: dict[str, Any],
+    where: str,
+    category: QuestionCategory,
+    seen: set[str],
+) -> Question:
+    """Validate one [[question]] table and create or update its published Question."""
+    key = require(item, "key", str, where)
+    qwhere = f"{where} question '{key}'"
+    if key in seen:
+        raise CurriculumError(f"{qwhere}: key used twice")
+    seen.add(key)
+    fields = question_fields(item, qwhere, loader, category)
+    options = option_rows(fields["question_type"], item, qwhere)
+    try:
+        validate_options(fields["question_type"], options, fields)
+    except ValidationError as exc:
+        raise CurriculumError(f"{qwhere}: {' '.join(exc.messages)}") from None
+    competencies = loader.competency_list(require(item, "competencies", list, qwhere), qwhere)
+    if not competencies:
+        raise CurriculumError(f"{qwhere}: list at least one competency")
+    return sync_question(loader, key, fields, options, competencies)
+
+
+def quiz_page_fields(data: dict[str, Any], where: str) -> dict[str, Any]:
+    """The QuizPage settings a quiz.toml or a case file's [quiz] table gives."""
+    policy = data.get("review_policy", ReviewPolicy.ANSWERS)
+    if policy not in ReviewPolicy.values:
+        raise CurriculumError(
+            f"{where}: review_policy must be one of {', '.join(ReviewPolicy.values)}"
+        )
+    pass_mark = optional(data, "pass_mark", int, where, 70)
+    if not 0 <= pass_mark <= 100:
+        raise CurriculumError(f"{where}: pass_mark is a percentage, 0 to 100")
+    return {
+        "title": require(data, "title", str, where),
+        "intro": markdown_to_richtext(data.get("intro", "")),
+        "pass_mark": pass_mark,
+        "attempts_allowed": optional(data, "attempts_allowed", int, where, 3),
+        "time_limit_minutes": optional(data, "time_limit_minutes", int, where, 0),
+        "shuffle_questions": bool(data.get("shuffle_questions", True)),
+        "shuffle_options": bool(data.get("shuffle_options", True)),
+        "review_policy": policy,
+    }
+
+
 def load_module_quiz(loader: CurriculumLoader, module: ModulePage, spec: ModuleSpec) -> None:
     """The module's quiz.toml, if it has one: its questions and its QuizPage."""
     if spec.quiz is None:
@@ -195,47 +242,23 @@ def load_module_quiz(loader: CurriculumLoader, module: ModulePage, spec: ModuleS
         {"key": category_key},
         {"name": data.get("category_name") or f"{spec.title}"},
     )
-    questions = []
     seen: set[str] = set()
-    for n, item in enumerate(data.get("question", []), start=1):
-        key = require(item, "key", str, f"{where} [[question]] #{n}")
-        qwhere = f"{where} question '{key}'"
-        if key in seen:
-            raise CurriculumError(f"{qwhere}: key used twice")
-        seen.add(key)
-        fields = question_fields(item, qwhere, loader, category)
-        options = option_rows(fields["question_type"], item, qwhere)
-        try:
-            validate_options(fields["question_type"], options, fields)
-        except ValidationError as exc:
-            raise CurriculumError(f"{qwhere}: {' '.join(exc.messages)}") from None
-        competencies = loader.competency_list(require(item, "competencies", list, qwhere), qwhere)
-        if not competencies:
-            raise CurriculumError(f"{qwhere}: list at least one competency")
-        questions.append(sync_question(loader, key, fields, options, competencies))
+    questions = [
+        load_question(loader, item, f"{where} [[question]] #{n}", category, seen)
+        for n, item in enumerate(data.get("question", []), start=1)
+    ]
     if not questions:
         raise CurriculumError(f"{where}: a quiz needs at least one [[question]]")
-    policy = data.get("review_policy", ReviewPolicy.ANSWERS)
-    if policy not in ReviewPolicy.values:
-        raise CurriculumError(
-            f"{where}: review_policy must be one of {', '.join(ReviewPolicy.values)}"
-        )
-    pass_mark = require(data, "pass_mark", int, where)
-    if not 0 <= pass_mark <= 100:
-        raise CurriculumError(f"{where}: pass_mark is a percentage, 0 to 100")
+    require(data, "pass_mark", int, where)
     loader.sync_page(
         module,
         QuizPage,
         data.get("slug", QUIZ_SLUG),
-        {
-            "title": require(data, "title", str, where),
-            "intro": markdown_to_richtext(data.get("intro", "")),
-            "pass_mark": pass_mark,
-            "attempts_allowed": optional(data, "attempts_allowed", int, where, 3),
-            "time_limit_minutes": optional(data, "time_limit_minutes", int, where, 0),
-            "shuffle_questions": bool(data.get("shuffle_questions", True)),
-            "shuffle_options": bool(data.get("shuffle_options", True)),
-            "review_policy": policy,
+        {**quiz_page_fields(data, where), "case": None},
+        inline={
+            "fixed_questions": (
+                QuizQuestion,
+                [{"question_id": q.pk, "stage": None} for q in questions],
+            )
         },
-        inline={"fixed_questions": (QuizQuestion, [{"question_id": q.pk} for q in questions])},
     )

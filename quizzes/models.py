@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
-from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
@@ -36,6 +36,7 @@ from wagtail.models import (
 from wagtail.search import index
 
 from core.blocks import INLINE_FEATURES, RICH_TEXT_FEATURES
+from core.models import EvidenceLevel
 
 
 class QuestionType(models.TextChoices):
@@ -289,6 +290,142 @@ class QuestionOption(Orderable):
         return self.text or self.match
 
 
+class CaseKind(models.TextChoices):
+    PUBLISHED = "published", "Published case"
+    CONSTRUCTED = "constructed", "Constructed teaching case"
+
+
+class StageKind(models.TextChoices):
+    PRESENTATION = "presentation", "Presentation"
+    HISTORY = "history", "History"
+    EXAMINATION = "examination", "Examination"
+    INVESTIGATIONS = "investigations", "Investigations"
+    DIAGNOSIS = "diagnosis", "Diagnosis"
+    TREATMENT = "treatment", "Treatment"
+    OUTCOME = "outcome", "Outcome"
+    DISCUSSION = "discussion", "Discussion"
+    OTHER = "other", "Other"
+
+
+class ClinicalCase(
+    WorkflowMixin,
+    DraftStateMixin,
+    LockableMixin,
+    RevisionMixin,
+    PreviewableMixin,
+    index.Indexed,
+    ClusterableModel,
+):
+    """A clinical case told in ordered stages, with its Source and evidence level (snippet).
+
+    A QuizPage bound to a case discloses the stages one at a time (quizzes/services.py).
+    """
+
+    key = models.SlugField(max_length=80, unique=True, help_text="Stable identifier; never reused.")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=CaseKind.choices, default=CaseKind.PUBLISHED)
+    summary = RichTextField(features=INLINE_FEATURES, help_text="Shown before the case starts.")
+    source = models.ForeignKey("core.Source", on_delete=models.PROTECT, related_name="cases")
+    evidence_level = models.CharField(max_length=20, choices=EvidenceLevel.choices)
+    evidence_note = models.TextField(
+        help_text="What this case can and cannot show; shown with the case."
+    )
+
+    panels = [
+        FieldPanel("title"),
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("evidence_level")]),
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [FieldPanel("source"), FieldPanel("evidence_note")], heading="Source and evidence"
+        ),
+        InlinePanel(
+            "stages", label="Stage", heading="Stages, in the order they are disclosed", min_num=2
+        ),
+        FieldPanel("key"),
+    ]
+    search_fields = [
+        index.SearchField("title"),
+        index.AutocompleteField("title"),
+        index.FilterField("kind"),
+        index.FilterField("live"),
+    ]
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_preview_template(self, request, mode_name):
+        return "quizzes/case_preview.html"
+
+    def get_preview_context(self, request, mode_name):
+        from quizzes.snapshots import snapshot_case
+
+        context = super().get_preview_context(request, mode_name)
+        context["case"] = snapshot_case(self, stages=list(self.stages.all()))
+        return context
+
+
+class CaseStage(Orderable):
+    """One stage of a ClinicalCase: what the clinician learns at that point (inline)."""
+
+    case = ParentalKey(ClinicalCase, on_delete=models.CASCADE, related_name="stages")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=StageKind.choices, default=StageKind.OTHER)
+    narrative = RichTextField(features=RICH_TEXT_FEATURES)
+    findings = models.TextField(blank=True, help_text="One finding per line; shown as a list.")
+    passage = models.CharField(
+        max_length=300, help_text="Where in the source this stage comes from."
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("title"), FieldPanel("kind")]),
+        FieldPanel("narrative"),
+        FieldPanel("findings"),
+        FieldPanel("passage"),
+    ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def finding_list(self) -> list[str]:
+        return [line.strip() for line in self.findings.splitlines() if line.strip()]
+
+
+class QuizPageForm(WagtailAdminPageForm):
+    """A case quiz asks fixed questions only, each at a stage the case has."""
+
+    def clean(self):
+        cleaned = super().clean()
+        case = cleaned.get("case")
+        fixed, draws = self.formsets.get("fixed_questions"), self.formsets.get("random_draws")
+        if (
+            not case
+            or fixed is None
+            or draws is None
+            or not (fixed.is_valid() and draws.is_valid())
+        ):
+            return cleaned
+        live_draws = [f for f in draws.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if live_draws:
+            self.add_error(None, "A case quiz asks fixed questions only: remove the random draws.")
+        stages = case.stages.count()
+        for form in fixed.forms:
+            data = form.cleaned_data
+            if (
+                data
+                and not data.get("DELETE")
+                and not (data.get("stage") and 1 <= data["stage"] <= stages)
+            ):
+                form.add_error(
+                    "stage", f"Choose the stage (1 to {stages}) at which this question is asked."
+                )
+                self.add_error(None, "Every question of a case quiz needs its stage.")
+        return cleaned
+
+
 class QuizPage(RoutablePageMixin, Page):
     """A quiz at the end of a module: fixed questions and/or random draws, with its rules.
 
@@ -308,10 +445,21 @@ class QuizPage(RoutablePageMixin, Page):
     review_policy = models.CharField(
         max_length=20, choices=ReviewPolicy.choices, default=ReviewPolicy.ANSWERS
     )
+    case = models.ForeignKey(
+        ClinicalCase,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quizzes",
+        help_text="Makes this a case quiz: the case's stages are disclosed one at a time.",
+    )
+
+    base_form_class = QuizPageForm
 
     content_panels = [
         *Page.content_panels,
         FieldPanel("intro"),
+        FieldPanel("case"),
         MultiFieldPanel(
             [
                 FieldRowPanel(
@@ -338,6 +486,10 @@ class QuizPage(RoutablePageMixin, Page):
 
     class Meta:
         verbose_name = "quiz"
+
+    @property
+    def is_case_quiz(self) -> bool:
+        return self.case_id is not None
 
     @cached_property
     def time_limit(self) -> timedelta | None:
@@ -380,6 +532,12 @@ class QuizPage(RoutablePageMixin, Page):
 
         return views.save(request, self, attempt_id)
 
+    @path("attempt/<int:attempt_id>/advance/", name="advance")
+    def advance_route(self, request, attempt_id):
+        from quizzes import views
+
+        return views.advance(request, self, attempt_id)
+
     @path("attempt/<int:attempt_id>/confirm/", name="confirm")
     def confirm_route(self, request, attempt_id):
         from quizzes import views
@@ -404,8 +562,13 @@ class QuizQuestion(Orderable):
 
     page = ParentalKey(QuizPage, on_delete=models.CASCADE, related_name="fixed_questions")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    stage = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Case quizzes: the stage (1 = first) at which the question is asked.",
+    )
 
-    panels = [FieldPanel("question")]
+    panels = [FieldRowPanel([FieldPanel("question"), FieldPanel("stage")])]
 
 
 class QuizRandomDraw(Orderable):
@@ -460,6 +623,9 @@ class Attempt(models.Model):
     max_score = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal(0))
     percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     passed = models.BooleanField(null=True, blank=True)
+    # Case quizzes: the stage disclosed so far (1 = first), and the case as it was at start.
+    current_stage = models.PositiveSmallIntegerField(default=0)
+    case_snapshot = models.JSONField(null=True, blank=True)
 
     objects = AttemptQuerySet.as_manager()
 
@@ -484,6 +650,14 @@ class Attempt(models.Model):
     def is_open(self) -> bool:
         return self.state == AttemptState.IN_PROGRESS
 
+    @property
+    def is_case(self) -> bool:
+        return self.case_snapshot is not None
+
+    @property
+    def stage_count(self) -> int:
+        return len(self.case_snapshot["stages"]) if self.case_snapshot else 0
+
     def time_left(self, now=None):
         if self.deadline is None:
             return None
@@ -495,6 +669,9 @@ class Response(models.Model):
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
     position = models.PositiveSmallIntegerField()
+    stage = models.PositiveSmallIntegerField(
+        default=0, help_text="Case quizzes: the stage it belongs to."
+    )
     question = models.ForeignKey(
         Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
     )

@@ -22,9 +22,9 @@ from wagtail.log_actions import log
 
 from quizzes.answers import AnswerError, MalformedAnswer, parse_answer, positions_in
 from quizzes.grading import grade, score_for, totals
-from quizzes.models import Attempt, AttemptState, Question, QuizPage, Response
+from quizzes.models import Attempt, AttemptState, ClinicalCase, Question, QuizPage, Response
 from quizzes.signals import attempt_graded
-from quizzes.snapshots import make_display, snapshot_question
+from quizzes.snapshots import make_display, snapshot_case, snapshot_question
 
 # A submit that the page's timer sends as time runs out may arrive a moment late.
 SUBMIT_GRACE = timedelta(seconds=15)
@@ -46,6 +46,10 @@ class QuizHasNoQuestions(QuizError):
     pass
 
 
+class StageLocked(QuizError):
+    """An answer to a case stage that has been committed; it can no longer change."""
+
+
 @dataclass
 class SaveOutcome:
     saved: int = 0
@@ -64,22 +68,27 @@ def _question_queryset():
     )
 
 
-def pick_questions(quiz: QuizPage, rng: random.Random) -> list[Question]:
-    """The fixed questions (live ones, in order) plus each category draw, shuffled if asked."""
-    fixed_ids = list(
-        quiz.fixed_questions.order_by("sort_order").values_list("question_id", flat=True)
-    )
-    chosen = {q.pk: q for q in _question_queryset().filter(pk__in=fixed_ids)}
-    questions = [chosen[pk] for pk in fixed_ids if pk in chosen]
-    taken = {q.pk for q in questions}
+def pick_questions(quiz: QuizPage, rng: random.Random) -> list[tuple[Question, int]]:
+    """(question, stage) pairs: the live fixed questions, then each category draw.
+
+    Shuffled if the quiz asks; a case quiz keeps its stages in order and shuffles within each.
+    """
+    fixed = list(quiz.fixed_questions.order_by("sort_order").values_list("question_id", "stage"))
+    chosen = {q.pk: q for q in _question_queryset().filter(pk__in=[pk for pk, _ in fixed])}
+    pairs = [(chosen[pk], stage or 0) for pk, stage in fixed if pk in chosen]
+    if quiz.is_case_quiz:
+        if quiz.shuffle_questions:
+            rng.shuffle(pairs)
+        return sorted(pairs, key=lambda pair: pair[1])
+    taken = {q.pk for q, _ in pairs}
     for draw in quiz.random_draws.select_related("category"):
         pool = list(_question_queryset().filter(category=draw.category).exclude(pk__in=taken))
         picked = rng.sample(pool, min(draw.count, len(pool)))
-        questions += picked
+        pairs += [(q, 0) for q in picked]
         taken.update(q.pk for q in picked)
     if quiz.shuffle_questions:
-        rng.shuffle(questions)
-    return questions
+        rng.shuffle(pairs)
+    return pairs
 
 
 def attempts_left(quiz: QuizPage, used: int) -> int | None:
@@ -107,6 +116,14 @@ def start_attempt(
         raise AttemptLimitReached(
             f"You have used all {quiz.attempts_allowed} attempts at this quiz."
         )
+    case_snapshot = None
+    if quiz.is_case_quiz:
+        case = (
+            ClinicalCase.objects.filter(pk=quiz.case_id, live=True).select_related("source").first()
+        )
+        if case is None:
+            raise QuizHasNoQuestions("This case is not published yet.")
+        case_snapshot = snapshot_case(case)
     questions = pick_questions(quiz, rng)
     if not questions:
         raise QuizHasNoQuestions("This quiz has no published questions yet.")
@@ -126,15 +143,18 @@ def start_attempt(
                 deadline=now + quiz.time_limit if quiz.time_limit else None,
                 pass_mark=quiz.pass_mark,
                 review_policy=quiz.review_policy,
-                max_score=sum((q.points for q in questions), Decimal(0)),
+                max_score=sum((q.points for q, _ in questions), Decimal(0)),
+                case_snapshot=case_snapshot,
+                current_stage=1 if case_snapshot else 0,
             )
             responses = []
-            for position, question in enumerate(questions, start=1):
+            for position, (question, stage) in enumerate(questions, start=1):
                 snapshot = snapshot_question(question, options=list(question.options.all()))
                 responses.append(
                     Response(
                         attempt=attempt,
                         position=position,
+                        stage=stage,
                         question=question,
                         question_snapshot=snapshot,
                         display=make_display(snapshot, shuffle=quiz.shuffle_options, rng=rng),
@@ -165,12 +185,24 @@ def _locked_attempt(attempt_id: int, user) -> Attempt:
     )
 
 
-def _parse(responses: list[Response], data: QueryDict) -> tuple[dict[int, Any], dict[int, str]]:
-    """Answers per position, and the trainee's fixable mistakes per position."""
+def _parse(
+    responses: list[Response], data: QueryDict, current_stage: int = 0
+) -> tuple[dict[int, Any], dict[int, str]]:
+    """Answers per position, and the trainee's fixable mistakes per position.
+
+    For a case attempt (`current_stage` > 0) only the current stage's questions may be
+    answered: earlier stages are locked, later ones not yet disclosed.
+    """
     by_position = {r.position: r for r in responses}
     unknown = positions_in(data) - by_position.keys()
     if unknown:
         raise MalformedAnswer(f"answer for question(s) not in this attempt: {sorted(unknown)}")
+    if current_stage:
+        stages = {by_position[p].stage for p in positions_in(data)}
+        if any(stage < current_stage for stage in stages):
+            raise StageLocked("Answers to earlier stages were committed and can no longer change.")
+        if any(stage > current_stage for stage in stages):
+            raise MalformedAnswer("answer for a stage that has not been disclosed")
     answers: dict[int, Any] = {}
     errors: dict[int, str] = {}
     # Every question on the page posts a `q<position>-shown` marker, so a question whose
@@ -212,7 +244,7 @@ def save_answers(
         if attempt.deadline and now > attempt.deadline:
             raise AttemptClosed("Time is up: answers saved before the time limit will be graded.")
         responses = list(attempt.responses.all())
-        answers, errors = _parse(responses, data)
+        answers, errors = _parse(responses, data, attempt.current_stage)
         if errors and not partial:
             return SaveOutcome(errors=errors)
         changed = _apply(responses, answers, now)
@@ -284,11 +316,53 @@ def submit_attempt(
         in_time = attempt.deadline is None or now <= attempt.deadline + SUBMIT_GRACE
         changed: list[Response] = []
         if data is not None and in_time:
-            answers, errors = _parse(responses, data)
+            answers, errors = _parse(responses, data, attempt.current_stage)
             if errors:
                 return attempt, errors
             changed = _apply(responses, answers, now)
         return _grade_and_close(attempt, responses, now, user, answers_changed=bool(changed)), {}
+
+
+def advance_stage(
+    attempt_id: int, user, data: QueryDict, stage: int, *, now: datetime | None = None
+) -> tuple[Attempt, dict[int, str]]:
+    """Commit the current stage's answers and disclose the next stage of a case.
+
+    `stage` is the stage the trainee is committing: a repeated request (a double click, a
+    second tab) finds the attempt already past it and changes nothing. Fixable mistakes come
+    back as errors, with nothing saved and the stage still open.
+    """
+    now = _now(now)
+    with transaction.atomic():
+        attempt = _locked_attempt(attempt_id, user)
+        if not attempt.is_case:
+            raise MalformedAnswer("this quiz has no stages")
+        if not attempt.is_open:
+            raise AttemptClosed("This attempt has been submitted.")
+        if attempt.deadline and now > attempt.deadline:
+            raise AttemptClosed("Time is up: answers saved before the time limit will be graded.")
+        if stage != attempt.current_stage:
+            if stage < attempt.current_stage:
+                return attempt, {}
+            raise MalformedAnswer("that stage has not been disclosed")
+        if attempt.current_stage >= attempt.stage_count:
+            raise MalformedAnswer("this is the last stage: submit the attempt instead")
+        responses = list(attempt.responses.all())
+        answers, errors = _parse(responses, data, attempt.current_stage)
+        if errors:
+            return attempt, errors
+        changed = _apply(responses, answers, now)
+        if changed:
+            Response.objects.bulk_update(changed, ["answer", "answered_at"])
+        attempt.current_stage += 1
+        attempt.save(update_fields=["current_stage"])
+        log(
+            instance=attempt,
+            action="quizzes.attempt.advance",
+            user=user,
+            data={"stage": attempt.current_stage},
+        )
+    return attempt, {}
 
 
 def close_if_expired(attempt: Attempt, *, now: datetime | None = None) -> Attempt:

@@ -11,7 +11,14 @@ import random
 import secrets
 from typing import Any
 
-from quizzes.models import CHOICE_TYPES, Question, QuestionOption, QuestionType
+from quizzes.models import (
+    CHOICE_TYPES,
+    CaseStage,
+    ClinicalCase,
+    Question,
+    QuestionOption,
+    QuestionType,
+)
 
 
 def snapshot_question(
@@ -91,3 +98,40 @@ def make_display(
             "answers": [[tokens[len(prompts) + n], text] for n, text in enumerate(answers)],
         }
     return {}
+
+
+def snapshot_case(case: ClinicalCase, stages: list[CaseStage] | None = None) -> dict[str, Any]:
+    """The case as the trainee will read it, frozen onto the attempt when it starts."""
+    if stages is None:
+        stages = list(case.stages.all())
+    source = case.source
+    return {
+        "case_id": case.pk,
+        "key": case.key,
+        "revision_id": case.live_revision_id,
+        "title": case.title,
+        "kind": case.kind,
+        "kind_label": case.get_kind_display(),
+        "summary": case.summary,
+        "evidence_level": case.get_evidence_level_display(),
+        "evidence_note": case.evidence_note,
+        "source": {
+            "title": source.title,
+            "citation": source.citation,
+            "limitations": source.limitations,
+        },
+        "stages": [
+            {
+                "number": number,
+                "title": stage.title,
+                "kind": stage.kind,
+                "narrative": stage.narrative,
+                "findings": stage.finding_list,
+                "passage": stage.passage,
+            }
+            for number, stage in enumerate(
+                sorted(stages, key=lambda s: s.sort_order if s.sort_order is not None else 0),
+                start=1,
+            )
+        ],
+    }

@@ -6,6 +6,7 @@ attempts only; another learner's attempt is a 404.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
@@ -31,8 +32,8 @@ def refuse_anonymous(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-def bad_request(request: HttpRequest, message: str) -> HttpResponse:
-    return TemplateResponse(request, "400.html", {"message": message}, status=400)
+def bad_request(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
+    return TemplateResponse(request, "400.html", {"message": message}, status=status)
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -88,17 +89,34 @@ def start(request: HttpRequest, quiz: QuizPage) -> HttpResponse:
     return redirect(_url(quiz, "attempt", attempt.pk))
 
 
-def _question_views(
-    attempt: Attempt, answers: dict | None = None, errors: dict | None = None
-) -> list[dict]:
-    answers, errors = answers or {}, errors or {}
+def _question_views(attempt: Attempt, errors: dict | None = None) -> list[dict]:
+    """Public views of the attempt's questions; a case attempt gets only disclosed stages,
+    with the questions of committed stages marked locked."""
+    errors = errors or {}
     views = []
     for response in attempt.responses.all():
-        answer = answers.get(response.position, response.answer)
-        view = public_view(response.question_snapshot, response.display, response.position, answer)
+        if attempt.is_case and response.stage > attempt.current_stage:
+            continue
+        view = public_view(
+            response.question_snapshot, response.display, response.position, response.answer
+        )
         view["error"] = errors.get(response.position)
+        view["stage"] = response.stage
+        view["locked"] = attempt.is_case and response.stage < attempt.current_stage
         views.append(view)
     return views
+
+
+def _disclosed_stages(attempt: Attempt, questions: list[dict]) -> list[dict]:
+    """The case's stages up to the current one, each with its questions."""
+    return [
+        {
+            **stage,
+            "questions": [q for q in questions if q["stage"] == stage["number"]],
+            "is_current": stage["number"] == attempt.current_stage,
+        }
+        for stage in attempt.case_snapshot["stages"][: attempt.current_stage]
+    ]
 
 
 def attempt_page(
@@ -111,15 +129,30 @@ def attempt_page(
     attempt = services.close_if_expired(_attempt(request, quiz, attempt_id))
     if not attempt.is_open:
         return redirect(_url(quiz, "result", attempt.pk))
+    questions = _question_views(attempt, errors=errors)
     context = {
         **_base_context(quiz),
         "attempt": attempt,
-        "questions": _question_views(attempt, errors=errors),
+        "questions": questions,
         "errors": errors or {},
         "seconds_left": int(attempt.time_left().total_seconds()) if attempt.deadline else None,
         "save_url": _url(quiz, "save", attempt.pk),
         "submit_url": _url(quiz, "submit", attempt.pk),
     }
+    if attempt.is_case:
+        stages = _disclosed_stages(attempt, questions)
+        following = attempt.case_snapshot["stages"][
+            attempt.current_stage : attempt.current_stage + 1
+        ]
+        context.update(
+            {
+                "case": attempt.case_snapshot,
+                "stages": stages,
+                "next_stage": following[0] if following else None,
+                "advance_url": _url(quiz, "advance", attempt.pk),
+            }
+        )
+        return TemplateResponse(request, "quizzes/case_attempt.html", context, status=status)
     return TemplateResponse(request, "quizzes/attempt.html", context, status=status)
 
 
@@ -140,6 +173,10 @@ def save(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpResponse:
         return bad_request(
             request, "The answers sent do not match this attempt; nothing was saved."
         )
+    except services.StageLocked as exc:
+        if wants_json(request):
+            return JsonResponse({"error": str(exc), "locked": True}, status=409)
+        return bad_request(request, f"{exc} Nothing was saved.", status=409)
     except services.AttemptClosed as exc:
         if wants_json(request):
             return JsonResponse({"error": str(exc), "closed": True}, status=409)
@@ -160,6 +197,33 @@ def save(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpResponse:
         return redirect(_url(quiz, "confirm", attempt.pk))
     messages.success(request, "Your answers are saved.")
     return redirect(_url(quiz, "attempt", attempt.pk))
+
+
+def advance(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpResponse:
+    """Commit a case stage's answers and disclose the next stage."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    attempt = _attempt(request, quiz, attempt_id)
+    try:
+        stage = int(request.POST.get("stage", ""))
+    except ValueError:
+        stage = 0
+    if stage < 1:
+        return bad_request(
+            request, "The request does not say which stage to commit; nothing was saved."
+        )
+    try:
+        attempt, errors = services.advance_stage(attempt.pk, request.user, request.POST, stage)
+    except services.StageLocked as exc:
+        return bad_request(request, f"{exc} Nothing was saved.", status=409)
+    except MalformedAnswer:
+        return bad_request(request, "The answers sent do not match this stage; nothing was saved.")
+    except services.AttemptClosed as exc:
+        messages.warning(request, str(exc))
+        return redirect(_url(quiz, "attempt", attempt.pk))
+    if errors:
+        return attempt_page(request, quiz, attempt.pk, errors=errors, status=400)
+    return redirect(_url(quiz, "attempt", attempt.pk) + f"#stage-{attempt.current_stage}")
 
 
 def confirm(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpResponse:
@@ -187,6 +251,8 @@ def submit(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpRespons
     attempt = _attempt(request, quiz, attempt_id)
     try:
         attempt, errors = services.submit_attempt(attempt.pk, request.user, request.POST)
+    except services.StageLocked as exc:
+        return bad_request(request, f"{exc} Nothing was submitted.", status=409)
     except MalformedAnswer:
         return bad_request(
             request, "The answers sent do not match this attempt; nothing was submitted."
@@ -200,6 +266,7 @@ def result(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpRespons
     attempt = services.close_if_expired(_attempt(request, quiz, attempt_id))
     if attempt.is_open:
         return redirect(_url(quiz, "attempt", attempt.pk))
+    responses = list(attempt.responses.all())
     reviews = [
         review_view(
             r.question_snapshot,
@@ -211,7 +278,7 @@ def result(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpRespons
             needs_grading=r.needs_grading,
             grader_comment=r.grader_comment,
         )
-        for r in attempt.responses.all()
+        for r in responses
     ]
     used = Attempt.objects.filter(user=request.user, quiz=quiz).count()
     context = {
@@ -220,4 +287,22 @@ def result(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpRespons
         "reviews": reviews,
         "attempts_left": services.attempts_left(quiz, used),
     }
+    if attempt.is_case:
+        context["case"] = attempt.case_snapshot
+        context["stages"] = [
+            {**stage, **stage_totals(stage["number"], responses, reviews)}
+            for stage in attempt.case_snapshot["stages"]
+        ]
+        return TemplateResponse(request, "quizzes/case_result.html", context)
     return TemplateResponse(request, "quizzes/result.html", context)
+
+
+def stage_totals(number: int, responses: list, reviews: list[dict]) -> dict:
+    """One case stage's reviews and its score out of its points."""
+    mine = [(r, v) for r, v in zip(responses, reviews, strict=True) if r.stage == number]
+    return {
+        "reviews": [v for _, v in mine],
+        "points": sum((r.max_score for r, _ in mine), Decimal(0)),
+        "score": sum((r.score for r, _ in mine if r.score is not None), Decimal(0)),
+        "pending": any(r.needs_grading for r, _ in mine),
+    }

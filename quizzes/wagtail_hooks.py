@@ -9,7 +9,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from quizzes.admin_views import GradeResponseView, GradingQueueView, pending_essays
-from quizzes.models import Question, QuestionCategory
+from quizzes.models import ClinicalCase, Question, QuestionCategory
 
 GRADE_PERMISSION = "quizzes.grade_response"
 
@@ -37,11 +37,26 @@ class QuestionCategoryViewSet(SnippetViewSet):
     list_display = ["name", "key"]
 
 
+class ClinicalCaseFilterSet(WagtailFilterSet):
+    class Meta:
+        model = ClinicalCase
+        fields = ["kind", "live"]
+
+
+class ClinicalCaseViewSet(SnippetViewSet):
+    model = ClinicalCase
+    icon = "clipboard-list"
+    menu_label = "Clinical cases"
+    list_display = ["title", "kind", "evidence_level", "key"]
+    filterset_class = ClinicalCaseFilterSet
+    search_fields = ["title", "key"]
+
+
 class QuestionBankGroup(SnippetViewSetGroup):
     menu_label = "Question bank"
     menu_icon = "help"
     menu_order = 210
-    items = (QuestionViewSet, QuestionCategoryViewSet)
+    items = (QuestionViewSet, ClinicalCaseViewSet, QuestionCategoryViewSet)
 
 
 register_snippet(QuestionBankGroup)
@@ -90,3 +105,4 @@ def register_quiz_log_actions(actions):
         "quizzes.attempt.submit", "Submit attempt", "Attempt submitted and graded"
     )
     actions.register_action("quizzes.response.grade", "Grade essay", "Essay answer graded")
+    actions.register_action("quizzes.attempt.advance", "Commit case stage", "Case stage committed")

@@ -96,10 +96,35 @@ def admin_user(db):
     return UserFactory(username="admin-a", is_superuser=True, is_staff=True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (Wagtail caches site root paths there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(scope="module")
+def _curriculum_once(django_db_setup, django_db_blocker):
+    """The curriculum loaded once per test module, inside a transaction rolled back at its end.
+
+    Each test still runs in its own savepoint, so what a test writes is undone after it.
+    """
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        call_command("load_curriculum", verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def curriculum(db):
-    """The real HFS curriculum, loaded as `load_curriculum` does."""
-    call_command("load_curriculum", verbosity=0)
+def curriculum(_curriculum_once, db):
+    """The real HFS curriculum, as `load_curriculum` builds it (loaded once per module)."""
 
 
 @pytest.fixture

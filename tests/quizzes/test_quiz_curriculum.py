@@ -56,3 +56,36 @@ def test_the_needle_safety_quiz_asks_for_the_depth_limit(curriculum):
 def test_single_choice_questions_have_exactly_one_right_answer(curriculum):
     for question in Question.objects.filter(question_type=QuestionType.SINGLE_CHOICE):
         assert sum(o.is_correct for o in question.options.all()) == 1, question.key
+
+
+def test_the_case_studies_module_holds_the_published_case_and_two_constructed_ones(curriculum):
+    from quizzes.models import CaseKind, ClinicalCase
+
+    module = ModulePage.objects.get(slug="case-studies")
+    quizzes = [p for p in module.get_children().live().specific() if isinstance(p, QuizPage)]
+    cases = {q.case.key: q for q in quizzes if q.case}
+    published = ClinicalCase.objects.get(key="hfs-mini-ren-snan-2018")
+    assert published.kind == CaseKind.PUBLISHED and published.source.key == "case-report"
+    assert published.stages.count() >= 5
+    assert cases["hfs-mini-ren-snan-2018"].fixed_questions.count() >= 12
+    constructed = ClinicalCase.objects.filter(kind=CaseKind.CONSTRUCTED)
+    assert constructed.count() >= 2
+    for case in constructed:
+        assert case.title.lower().startswith("constructed"), case.title
+        assert case.key in cases
+
+
+def test_the_published_case_covers_every_stage_the_issue_names(curriculum):
+    from quizzes.models import ClinicalCase
+
+    kinds = [s.kind for s in ClinicalCase.objects.get(key="hfs-mini-ren-snan-2018").stages.all()]
+    for kind in ("presentation", "examination", "diagnosis", "treatment", "outcome", "discussion"):
+        assert kind in kinds, kind
+
+
+def test_every_case_question_has_a_source_and_a_stage(curriculum):
+    for quiz in QuizPage.objects.exclude(case=None):
+        stages = quiz.case.stages.count()
+        for fixed in quiz.fixed_questions.select_related("question__source"):
+            assert fixed.question.source_id and fixed.question.passage.strip(), fixed.question.key
+            assert 1 <= fixed.stage <= stages, fixed.question.key

@@ -1,0 +1,174 @@
+"""Case files (`*.case.toml`): a ClinicalCase, its staged questions and its case quiz page.
+
+Used by `load_curriculum` (case files in a module folder) and by `import_case FILE`. The format
+is documented in curriculum/README.md; an error names the file, the line (TOML syntax) or the
+stage, question and field, and the surrounding transaction leaves the database untouched.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from core.curriculum import CurriculumError, ModuleSpec, markdown_to_richtext, read_toml, require
+from core.models import EvidenceLevel, Source
+from quizzes.curriculum import load_question, quiz_page_fields
+from quizzes.models import (
+    CaseKind,
+    CaseStage,
+    ClinicalCase,
+    QuestionCategory,
+    QuizPage,
+    QuizQuestion,
+    StageKind,
+)
+
+if TYPE_CHECKING:
+    from core.loader import CurriculumLoader
+    from courses.models import ModulePage
+
+CASE_SUFFIX = ".case.toml"
+STAGE_FIELDS = ("title", "kind", "narrative", "findings", "passage")
+
+
+def _source(loader: CurriculumLoader, value: Any, where: str) -> Source:
+    if isinstance(value, str):
+        return loader.source(value, where)
+    if not isinstance(value, dict):
+        raise CurriculumError(f"{where}: 'source' is a key from sources.toml or a [source] table")
+    swhere = f"{where} [source]"
+    key = require(value, "key", str, swhere)
+    level = require(value, "evidence_level", str, swhere)
+    if level not in EvidenceLevel.values:
+        raise CurriculumError(f"{swhere}: unknown evidence_level '{level}'")
+    source = loader.sync_snippet(
+        Source,
+        {"key": key},
+        {
+            "title": require(value, "title", str, swhere),
+            "authors": require(value, "authors", str, swhere),
+            "publication": value.get("publication", ""),
+            "year": value.get("year"),
+            "url": value.get("url", ""),
+            "evidence_level": level,
+            "limitations": value.get("limitations", "").strip(),
+        },
+    )
+    loader.sources[key] = source
+    return source
+
+
+def _stages(data: dict[str, Any], where: str) -> list[dict[str, Any]]:
+    raw = data.get("stage", [])
+    if not isinstance(raw, list) or len(raw) < 2:
+        raise CurriculumError(f"{where}: a case needs at least two [[stage]] tables")
+    stages = []
+    for number, item in enumerate(raw, start=1):
+        swhere = f"{where} stage {number}"
+        kind = require(item, "kind", str, swhere)
+        if kind not in StageKind.values:
+            raise CurriculumError(
+                f"{swhere}: unknown kind '{kind}' ({', '.join(StageKind.values)})"
+            )
+        findings = item.get("findings", [])
+        if not isinstance(findings, list) or not all(isinstance(f, str) for f in findings):
+            raise CurriculumError(f"{swhere}: 'findings' is a list of strings")
+        stages.append(
+            {
+                "title": require(item, "title", str, swhere).strip(),
+                "kind": kind,
+                "narrative": markdown_to_richtext(require(item, "narrative", str, swhere)),
+                "findings": "\n".join(f.strip() for f in findings if f.strip()),
+                "passage": require(item, "passage", str, swhere).strip(),
+            }
+        )
+    return stages
+
+
+def sync_case(
+    loader: CurriculumLoader, key: str, fields: dict[str, Any], stages: list[dict[str, Any]]
+) -> ClinicalCase:
+    """Create or update the case; a change becomes a new published revision."""
+    case = ClinicalCase.objects.filter(key=key).first()
+    if case is not None:
+        current = [{f: getattr(s, f) for f in STAGE_FIELDS} for s in case.stages.all()]
+        if (
+            all(getattr(case, n) == v for n, v in fields.items())
+            and current == stages
+            and case.live
+        ):
+            loader.stats["clinical case unchanged"] += 1
+            return case
+        loader.stats["clinical case updated"] += 1
+    else:
+        case = ClinicalCase(key=key)
+        loader.stats["clinical case created"] += 1
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.stages = [CaseStage(sort_order=i, **stage) for i, stage in enumerate(stages)]
+    case.save()
+    case.save_revision(log_action=True).publish()
+    return case
+
+
+def import_case_file(loader: CurriculumLoader, path: Path, module: ModulePage) -> QuizPage:
+    """Import one case file into `module`: the case, its questions and its quiz page."""
+    data = read_toml(path)
+    where = str(path)
+    key = require(data, "key", str, where)
+    kind = require(data, "kind", str, where)
+    if kind not in CaseKind.values:
+        raise CurriculumError(f"{where}: 'kind' is 'published' or 'constructed'")
+    source = _source(loader, require(data, "source", (str, dict), where), where)
+    level = data.get("evidence_level", source.evidence_level)
+    if level not in EvidenceLevel.values:
+        raise CurriculumError(f"{where}: unknown evidence_level '{level}'")
+    stages = _stages(data, where)
+    quiz = data.get("quiz")
+    if not isinstance(quiz, dict):
+        raise CurriculumError(f"{where}: missing the [quiz] table")
+    page_fields = quiz_page_fields(quiz, f"{where} [quiz]")
+
+    case = sync_case(
+        loader,
+        key,
+        {
+            "title": require(data, "title", str, where).strip(),
+            "kind": kind,
+            "summary": markdown_to_richtext(require(data, "summary", str, where)),
+            "source": source,
+            "evidence_level": level,
+            "evidence_note": require(data, "evidence_note", str, where).strip(),
+        },
+        stages,
+    )
+    category = loader.sync_snippet(
+        QuestionCategory,
+        {"key": quiz.get("category", "cases")},
+        {"name": quiz.get("category_name", "Case studies")},
+    )
+    seen: set[str] = set()
+    asked = []
+    for number, stage in enumerate(data["stage"], start=1):
+        for n, item in enumerate(stage.get("question", []), start=1):
+            item = {"source": source.key, **item}
+            question = load_question(
+                loader, item, f"{where} stage {number} [[stage.question]] #{n}", category, seen
+            )
+            asked.append({"question_id": question.pk, "stage": number})
+    if not asked:
+        raise CurriculumError(f"{where}: a case quiz needs at least one [[stage.question]]")
+    page_fields["shuffle_questions"] = bool(quiz.get("shuffle_questions", False))
+    return loader.sync_page(
+        module,
+        QuizPage,
+        quiz.get("slug", key),
+        {**page_fields, "case": case},
+        inline={"fixed_questions": (QuizQuestion, asked)},
+    )
+
+
+def load_module_cases(loader: CurriculumLoader, module: ModulePage, spec: ModuleSpec) -> None:
+    """Every case file in the module's folder, in file-name order."""
+    for path in sorted(spec.path.glob(f"*{CASE_SUFFIX}")):
+        import_case_file(loader, path, module)
