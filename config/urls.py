@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("health/", core_views.health, name="health"),
     path("search/", core_views.search, name="search"),
+    path("learn/", include("courses.urls")),
 ]
 
 if settings.DEBUG:

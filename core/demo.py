@@ -1,5 +1,9 @@
 """Demo accounts and learner history for `load_demo` (dev and test settings only)."""
 
+from __future__ import annotations
+
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -8,14 +12,20 @@ from core.roles import INSTRUCTORS, REVIEWERS
 
 TRAINEES = "Trainees"
 CLINIC_MANAGERS = "Clinic managers"
+DEMO_COURSE = "hemifacial-spasm"
 
 # username, role shown to the person running the demo, groups, superuser
 DEMO_USERS = [
     ("admin", "administrator (everything)", [], True),
-    ("instructor", "instructor: authors content, grades essays", [INSTRUCTORS], False),
+    (
+        "instructor",
+        "instructor: authors content, grades essays, sees progress reports",
+        [INSTRUCTORS],
+        False,
+    ),
     ("reviewer", "clinical reviewer: approves content", [REVIEWERS], False),
     ("manager", "clinic manager: sees the clinic's staff", [CLINIC_MANAGERS], False),
-    ("trainee", "trainee: takes the course", [TRAINEES], False),
+    ("trainee", "trainee: part-way through the HFS course", [TRAINEES], False),
 ]
 NAMES = {
     "admin": ("Alex", "Admin"),
@@ -24,26 +34,82 @@ NAMES = {
     "manager": ("Maya", "Manager"),
     "trainee": ("Tom", "Trainee"),
 }
+# More trainees, each at a different point of the course: (username, first, last, plan).
+MORE_TRAINEES = [
+    ("priya", "Priya", "Patel", "complete"),
+    ("sam", "Sam", "Okafor", "module-one"),
+    ("lena", "Lena", "Fischer", "essay-waiting"),
+    ("kenji", "Kenji", "Sato", "enrolled"),
+]
+
+
+def _user(
+    username: str, first: str, last: str, password: str, groups: list[str], superuser: bool = False
+):
+    User = get_user_model()
+    user, _ = User.objects.get_or_create(
+        username=username,
+        defaults={"email": f"{username}@hfs-academy.test", "first_name": first, "last_name": last},
+    )
+    user.is_superuser = user.is_staff = superuser
+    user.set_password(password)
+    user.save()
+    user.groups.set([Group.objects.get_or_create(name=name)[0] for name in groups])
+    return user
+
+
+def _learner_history(user, plan: str, grader) -> None:
+    """Enrol `user` and walk them through the course as far as `plan` says (first run only)."""
+    from courses.models import CoursePage, Enrollment
+    from courses.progress import course_progress
+    from courses.services import complete_lesson, enrol
+    from quizzes.demo import take_quiz
+    from quizzes.models import QuizPage
+    from quizzes.services import grade_essay
+
+    course = CoursePage.objects.filter(slug=DEMO_COURSE).first()
+    if course is None or Enrollment.objects.filter(user=user, course=course).exists():
+        return
+    enrol(user, course)
+    if plan == "enrolled":
+        return
+    modules = course_progress(user, course).modules
+    for number, module in enumerate(modules, start=1):
+        last_module = plan == "module-one" and number == 1
+        partial = plan == "part-way" and number == 2
+        for step in module.steps:
+            if step.kind == "lesson":
+                if partial and step.page_id != module.steps[0].page_id:
+                    break
+                complete_lesson(user, module.module.get_children().get(pk=step.page_id).specific)
+            elif not partial:
+                quiz = QuizPage.objects.get(pk=step.page_id)
+                if plan == "part-way" and number == 1:
+                    take_quiz(user, quiz, right=False)  # failed first, then passed
+                attempt = take_quiz(user, quiz, right=True)
+                waiting = attempt.responses.filter(needs_grading=True)
+                if plan != "essay-waiting":
+                    for response in waiting:
+                        grade_essay(
+                            response.pk,
+                            grader,
+                            response.max_score * Decimal("0.8"),
+                            "Well reasoned.",
+                        )
+        if last_module or partial or (plan == "essay-waiting" and number == 2):
+            return
 
 
 @transaction.atomic
 def load_demo(password: str) -> dict:
-    """Create or refresh the demo users (idempotent); returns them by username."""
-    User = get_user_model()
+    """Create or refresh the demo users and, on the first run, their learner history."""
     users = {}
     for username, _role, groups, superuser in DEMO_USERS:
         first, last = NAMES[username]
-        user, _ = User.objects.get_or_create(
-            username=username,
-            defaults={
-                "email": f"{username}@hfs-academy.test",
-                "first_name": first,
-                "last_name": last,
-            },
-        )
-        user.is_superuser = user.is_staff = superuser
-        user.set_password(password)
-        user.save()
-        user.groups.set([Group.objects.get_or_create(name=name)[0] for name in groups])
-        users[username] = user
+        users[username] = _user(username, first, last, password, groups, superuser)
+    for username, first, last, _plan in MORE_TRAINEES:
+        users[username] = _user(username, first, last, password, [TRAINEES])
+    _learner_history(users["trainee"], "part-way", users["instructor"])
+    for username, _first, _last, plan in MORE_TRAINEES:
+        _learner_history(users[username], plan, users["instructor"])
     return users

@@ -87,8 +87,20 @@ class HomePage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from courses.models import CoursePage
+        from courses.models import CoursePage, Enrollment
+        from courses.progress import course_progress
 
         context = super().get_context(request, *args, **kwargs)
         context["courses"] = CoursePage.objects.live().public().descendant_of(self).order_by("path")
+        if request.user.is_authenticated:
+            latest = (
+                Enrollment.objects.filter(
+                    user=request.user, completed_at__isnull=True, course__live=True
+                )
+                .select_related("course")
+                .order_by("-last_activity_at")
+                .first()
+            )
+            if latest is not None:
+                context["continue_course"] = course_progress(request.user, latest.course)
         return context

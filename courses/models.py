@@ -5,9 +5,10 @@ Pages are edited in the Wagtail admin and go live through the "Clinical review" 
 """
 
 from django import forms
-from django.contrib.auth.views import redirect_to_login
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
@@ -55,13 +56,13 @@ class Competency(RevisionMixin, index.Indexed, models.Model):
         return f"{self.code} {self.title}"
 
 
-class LoginRequiredPageMixin:
-    """Pages whose content is for signed-in learners: anonymous visitors go to sign in and back."""
+class LearnerPageMixin:
+    """Pages for enrolled learners (lessons, quizzes): see courses.access.learner_gate."""
 
     def serve(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return super().serve(request, *args, **kwargs)
+        from courses.access import learner_gate
+
+        return learner_gate(request, self) or super().serve(request, *args, **kwargs)
 
 
 def child_path_parent(path: str) -> str:
@@ -112,28 +113,21 @@ class CoursePage(Page):
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.ModulePage"]
 
-    def modules(self):
-        """Live modules in order."""
-        return ModulePage.objects.child_of(self).live().order_by("path")
-
     def get_context(self, request, *args, **kwargs):
+        from courses.progress import course_progress
+
         context = super().get_context(request, *args, **kwargs)
-        modules = list(self.modules())
-        lessons_by_module: dict[str, list[LessonPage]] = {m.path: [] for m in modules}
-        for lesson in (
-            LessonPage.objects.descendant_of(self)
-            .live()
-            .order_by("path")
-            .only("id", "path", "title", "url_path", "estimated_minutes", "depth")
-        ):
-            lessons_by_module.setdefault(child_path_parent(lesson.path), []).append(lesson)
-        for number, module in enumerate(modules, start=1):
-            module.number = number
-            module.lesson_list = lessons_by_module.get(module.path, [])
-            module.total_minutes = sum(lesson.estimated_minutes for lesson in module.lesson_list)
-        context["modules"] = modules
-        context["lesson_count"] = sum(len(m.lesson_list) for m in modules)
-        context["total_minutes"] = sum(m.total_minutes for m in modules)
+        progress = course_progress(request.user, self)
+        context["progress"] = progress
+        context["lesson_count"] = sum(
+            1 for m in progress.modules for step in m.steps if step.kind == "lesson"
+        )
+        context["quiz_count"] = sum(
+            1 for m in progress.modules for step in m.steps if step.kind == "quiz"
+        )
+        context["total_minutes"] = sum(
+            step.minutes or 0 for m in progress.modules for step in m.steps
+        )
         return context
 
 
@@ -160,31 +154,26 @@ class ModulePage(Page):
     parent_page_types = ["courses.CoursePage"]
     subpage_types = ["courses.LessonPage", "quizzes.QuizPage"]
 
-    def lessons(self):
-        """Live lessons in order."""
-        return LessonPage.objects.child_of(self).live().order_by("path")
-
     def get_context(self, request, *args, **kwargs):
+        from courses.access import progress_on_request
+
         context = super().get_context(request, *args, **kwargs)
-        lessons = list(
-            self.lessons().only(
-                "id", "path", "title", "url_path", "summary", "estimated_minutes", "depth"
-            )
+        progress = progress_on_request(request, self)
+        module = progress.module_for(self) if progress else None
+        context.update(
+            {
+                "progress": progress,
+                "module_progress": module,
+                "module_number": module.number if module else 1,
+                "total_minutes": sum(step.minutes or 0 for step in module.steps) if module else 0,
+                "competency_list": list(self.competencies.all()),
+                "course": progress.course if progress else self.get_parent(),
+            }
         )
-        siblings = list(
-            ModulePage.objects.sibling_of(self).live().order_by("path").only("id", "path")
-        )
-        context["module_number"] = next(
-            (i for i, m in enumerate(siblings, 1) if m.pk == self.pk), 1
-        )
-        context["lessons"] = lessons
-        context["total_minutes"] = sum(lesson.estimated_minutes for lesson in lessons)
-        context["competency_list"] = list(self.competencies.all())
-        context["course"] = self.get_parent()
         return context
 
 
-class LessonPage(LoginRequiredPageMixin, Page):
+class LessonPage(LearnerPageMixin, Page):
     """A lesson: a StreamField body, estimated minutes, competencies and the Sources it cites."""
 
     summary = models.CharField(
@@ -217,24 +206,27 @@ class LessonPage(LoginRequiredPageMixin, Page):
     subpage_types: list[str] = []
 
     def get_context(self, request, *args, **kwargs):
+        from courses.access import progress_on_request
+
         context = super().get_context(request, *args, **kwargs)
-        trail = course_trail(self)
-        siblings = list(
-            LessonPage.objects.sibling_of(self)
-            .live()
-            .order_by("path")
-            .only("id", "path", "title", "url_path", "depth")
-        )
-        index_in_module = next((i for i, s in enumerate(siblings) if s.pk == self.pk), 0)
+        progress = progress_on_request(request, self)
+        module = progress.module_for(self) if progress else None
+        steps = module.steps if module else []
+        here = next((i for i, step in enumerate(steps) if step.page_id == self.pk), 0)
+        lessons = [step for step in steps if step.kind == "lesson"]
         context.update(
             {
-                **trail,
-                "siblings": siblings,
-                "lesson_number": index_in_module + 1,
-                "previous_lesson": siblings[index_in_module - 1] if index_in_module > 0 else None,
-                "next_lesson": siblings[index_in_module + 1]
-                if index_in_module + 1 < len(siblings)
-                else None,
+                **course_trail(self),
+                "progress": progress,
+                "module_progress": module,
+                "steps": steps,
+                "step": steps[here] if steps else None,
+                "lesson_number": next(
+                    (n for n, step in enumerate(lessons, 1) if step.page_id == self.pk), 1
+                ),
+                "lesson_total": len(lessons),
+                "previous_step": steps[here - 1] if here > 0 else None,
+                "next_step": steps[here + 1] if here + 1 < len(steps) else None,
                 "citation_list": list(self.citations.select_related("source")),
                 "competency_list": list(self.competencies.all()),
             }
@@ -257,3 +249,87 @@ class LessonCitation(Orderable):
 
     def __str__(self) -> str:
         return f"{self.source} — {self.passage}"
+
+
+# Learner data ---------------------------------------------------------------------------------
+# Kept apart from the content pages above: per user, high volume, and it must survive content
+# edits (a moved or renamed page keeps its records; progress counts only live pages).
+
+
+class EnrollmentSource(models.TextChoices):
+    SELF = "self", "Enrolled themselves"
+    CLINIC = "clinic", "Assigned by their clinic"
+    STAFF = "staff", "Enrolled by staff"
+
+
+class EnrollmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(completed_at__isnull=True)
+
+    def completed(self):
+        return self.filter(completed_at__isnull=False)
+
+
+class Enrollment(models.Model):
+    """A learner enrolled in a course; completed_at is set the first time every module is done."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    course = models.ForeignKey(CoursePage, on_delete=models.PROTECT, related_name="enrollments")
+    enrolled_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(
+        max_length=10, choices=EnrollmentSource.choices, default=EnrollmentSource.SELF
+    )
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "course"], name="enrollment_unique_per_user_course"
+            )
+        ]
+        ordering = ["-last_activity_at"]
+        permissions = [("view_progress_report", "Can see learners' progress reports")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.course}"
+
+
+class LessonCompletion(models.Model):
+    """A learner marked a lesson complete (once; repeating it changes nothing)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_completions"
+    )
+    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="completions")
+    completed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "lesson"], name="lesson_completion_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} completed {self.lesson_id}"
+
+
+class ModuleCompletion(models.Model):
+    """The first time a learner had every live lesson of a module done and its quizzes passed."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="module_completions"
+    )
+    module = models.ForeignKey(ModulePage, on_delete=models.CASCADE, related_name="completions")
+    completed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "module"], name="module_completion_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} completed module {self.module_id}"

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -496,10 +497,11 @@ class QuizPage(RoutablePageMixin, Page):
         return timedelta(minutes=self.time_limit_minutes) if self.time_limit_minutes else None
 
     def serve(self, request, *args, **kwargs):
-        from quizzes import views
-
-        denied = views.refuse_anonymous(request)
-        return denied or super().serve(request, *args, **kwargs)
+        # Signed-in users only; the intro and start check enrolment and module locks
+        # (courses.access), and every attempt route checks the attempt is the user's own.
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().serve(request, *args, **kwargs)
 
     def serve_preview(self, request, mode_name):
         from quizzes import views

@@ -10,12 +10,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from courses.access import learner_gate
 from courses.navigation import course_trail
 from quizzes import services
 from quizzes.answers import MalformedAnswer
@@ -24,12 +24,6 @@ from quizzes.presentation import public_view, review_view
 
 if TYPE_CHECKING:
     from quizzes.models import QuizPage
-
-
-def refuse_anonymous(request: HttpRequest) -> HttpResponse | None:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    return None
 
 
 def bad_request(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
@@ -55,7 +49,10 @@ def _base_context(quiz: QuizPage) -> dict:
     return {"page": quiz, "self": quiz, **course_trail(quiz)}
 
 
-def intro(request: HttpRequest, quiz: QuizPage) -> TemplateResponse:
+def intro(request: HttpRequest, quiz: QuizPage) -> HttpResponse:
+    denied = learner_gate(request, quiz)
+    if denied is not None:
+        return denied
     attempts = list(Attempt.objects.filter(user=request.user, quiz=quiz).order_by("number"))
     for attempt in attempts:
         if attempt.is_open:
@@ -81,6 +78,9 @@ def intro(request: HttpRequest, quiz: QuizPage) -> TemplateResponse:
 def start(request: HttpRequest, quiz: QuizPage) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    denied = learner_gate(request, quiz)
+    if denied is not None:
+        return denied
     try:
         attempt = services.start_attempt(request.user, quiz)
     except services.QuizError as exc:

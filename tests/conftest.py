@@ -71,14 +71,24 @@ def roles(db, tree):
     return ensure_roles(tree.index)
 
 
-@pytest.fixture
-def trainee(db):
-    return UserFactory(username="trainee-a", groups=["Trainees"])
+def _learner(request, username: str):
+    """A trainee, enrolled in the test's course when the test has one (the `tree` fixture)."""
+    from courses.services import enrol
+
+    user = UserFactory(username=username, groups=["Trainees"])
+    if "tree" in request.fixturenames:
+        enrol(user, request.getfixturevalue("tree").course)
+    return user
 
 
 @pytest.fixture
-def other_trainee(db):
-    return UserFactory(username="trainee-b", groups=["Trainees"])
+def trainee(db, request):
+    return _learner(request, "trainee-a")
+
+
+@pytest.fixture
+def other_trainee(db, request):
+    return _learner(request, "trainee-b")
 
 
 @pytest.fixture

@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
             options={
                 'abstract': False,
             },
-            bases=(courses.models.LoginRequiredPageMixin, 'wagtailcore.page'),
+            bases=(courses.models.LearnerPageMixin, 'wagtailcore.page'),
         ),
         migrations.CreateModel(
             name='LessonCitation',

@@ -36,7 +36,7 @@ def test_login_does_not_redirect_off_site(client, trainee):
         {"username": trainee.username, "password": PASSWORD, "next": "https://evil.example/"},
     )
     assert response.status_code == 302
-    assert response.url == "/"
+    assert response.url == "/learn/"
 
 
 def test_logout_is_a_post_and_signs_out(client, trainee):

@@ -45,7 +45,7 @@ def test_course_and_module_overviews_are_open_to_everyone(client, tree):
     for lesson in tree.lessons:
         assert lesson.title in course.content.decode()
         assert lesson.title in module.content.decode()
-    assert "sign in to read" in module.content.decode()
+    assert "sign in to open" in module.content.decode()
 
 
 def test_unpublished_lesson_is_not_served(client, tree, trainee):

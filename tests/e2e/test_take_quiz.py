@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from courses.services import enrol
 from quizzes.models import Attempt
 from tests.conftest import build_tree
 from tests.e2e.conftest import screenshot, sign_in
@@ -25,7 +26,7 @@ def test_trainee_takes_and_passes_a_module_quiz(page):
         ],
         time_limit_minutes=20,
     )
-    UserFactory(username="quiz-taker")
+    enrol(UserFactory(username="quiz-taker"), tree.course)
 
     sign_in(page, "quiz-taker", PASSWORD)
     page.goto(quiz.url)

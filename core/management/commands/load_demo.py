@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from core.demo import DEMO_USERS, load_demo
+from core.demo import DEMO_USERS, MORE_TRAINEES, load_demo
 
 
 class Command(BaseCommand):
@@ -27,6 +27,7 @@ class Command(BaseCommand):
         )
         for username, role, _groups, _superuser in DEMO_USERS:
             self.stdout.write(f"  {username:<12} {role}")
+        self.stdout.write(f"  {'':<12} more trainees: {', '.join(u for u, *_ in MORE_TRAINEES)}")
         source = (
             "DEMO_PASSWORD"
             if os.environ.get("DEMO_PASSWORD")

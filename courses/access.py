@@ -1,0 +1,57 @@
+"""Who may open a lesson or quiz: signed in, enrolled in its course, its module unlocked.
+
+Staff with Wagtail admin access (instructors, reviewers) may open everything, to check content.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from wagtail.models import Page
+
+from courses.models import CoursePage
+from courses.progress import CourseProgress, course_progress
+
+
+def is_staff_viewer(user) -> bool:
+    return user.is_superuser or user.has_perm("wagtailadmin.access_admin")
+
+
+def progress_on_request(request: HttpRequest, page: Page) -> CourseProgress | None:
+    """The signed-in learner's progress in the course holding `page`, computed once per request."""
+    cached = getattr(request, "_course_progress", None)
+    if cached is not None and page.path.startswith(cached.course.path):
+        return cached
+    course = (
+        CoursePage.objects.ancestor_of(page, inclusive=True)
+        .only("id", "path", "depth", "title", "url_path")
+        .first()
+    )
+    if course is None:
+        return None
+    request._course_progress = course_progress(request.user, course)
+    return request._course_progress
+
+
+def learner_gate(request: HttpRequest, page: Page) -> HttpResponse | None:
+    """None when the user may open `page`; otherwise the redirect that tells them why not."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    progress = progress_on_request(request, page)
+    if progress is None or is_staff_viewer(request.user):
+        return None
+    if not progress.enrolled:
+        messages.info(
+            request, f"Enrol in “{progress.course.title}” to open its lessons and quizzes."
+        )
+        return redirect(progress.course.url)
+    module = progress.module_for(page)
+    if module is not None and module.locked:
+        messages.warning(
+            request,
+            f"“{module.module.title}” opens once you complete the module before it.",
+        )
+        return redirect(module.module.url)
+    return None
