@@ -4,6 +4,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from certification import views as certification_views
+from certification.urls import certificate_patterns, clinic_patterns
 from core import views as core_views
 
 urlpatterns = [
@@ -12,7 +14,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("health/", core_views.health, name="health"),
     path("search/", core_views.search, name="search"),
+    path("learn/competencies/", certification_views.my_competencies, name="my_competencies"),
     path("learn/", include("courses.urls")),
+    path("certificates/", include(certificate_patterns)),
+    path("clinics/", include(clinic_patterns)),
 ]
 
 if settings.DEBUG:

@@ -24,7 +24,18 @@ DEMO_USERS = [
         False,
     ),
     ("reviewer", "clinical reviewer: approves content", [REVIEWERS], False),
-    ("manager", "clinic manager: sees the clinic's staff", [CLINIC_MANAGERS], False),
+    (
+        "manager",
+        "clinic manager: Riverside clinic dashboard at /clinics/riverside/",
+        [CLINIC_MANAGERS],
+        False,
+    ),
+    (
+        "manager2",
+        "clinic manager of another clinic (Harbour): cannot see Riverside",
+        [CLINIC_MANAGERS],
+        False,
+    ),
     ("trainee", "trainee: part-way through the HFS course", [TRAINEES], False),
 ]
 NAMES = {
@@ -32,6 +43,7 @@ NAMES = {
     "instructor": ("Irene", "Instructor"),
     "reviewer": ("Ravi", "Reviewer"),
     "manager": ("Maya", "Manager"),
+    "manager2": ("Mateo", "Harbour"),
     "trainee": ("Tom", "Trainee"),
 }
 # More trainees, each at a different point of the course: (username, first, last, plan).
@@ -112,4 +124,7 @@ def load_demo(password: str) -> dict:
     _learner_history(users["trainee"], "part-way", users["instructor"])
     for username, _first, _last, plan in MORE_TRAINEES:
         _learner_history(users[username], plan, users["instructor"])
+    from certification.demo import load_clinic_demo
+
+    load_clinic_demo(users, password)
     return users

@@ -44,6 +44,8 @@ DEFAULT_ROOT = Path(settings.BASE_DIR) / "curriculum"
 MODULE_EXTENSIONS: list[Callable[[CurriculumLoader, ModulePage, ModuleSpec], None]] = []
 # Called with (loader, course_page, course_spec) after the course's modules are in place.
 COURSE_EXTENSIONS: list[Callable[[CurriculumLoader, CoursePage, CourseSpec], None]] = []
+# Called with (loader,) after every course is in place (programmes refer to courses).
+ROOT_EXTENSIONS: list[Callable[[CurriculumLoader], None]] = []
 
 
 def _canonical(value: Any) -> str:
@@ -98,6 +100,8 @@ class CurriculumLoader:
             spec = read_course(course_dir, self.root, source_ids)
             course_pages.append(self.load_course(index, spec))
         self.ensure_order(index, course_pages)
+        for extension in ROOT_EXTENSIONS:
+            extension(self)
         ensure_roles(index)
         return self.stats
 

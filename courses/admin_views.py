@@ -23,6 +23,12 @@ class ProgressReportView(WagtailAdminTemplateMixin, TemplateView):
     page_title = "Course progress"
     header_icon = "table"
 
+    def get_breadcrumbs_items(self):
+        return [
+            {"url": reverse("wagtailadmin_home"), "label": "Dashboard"},
+            {"url": "", "label": self.page_title},
+        ]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         courses = list(

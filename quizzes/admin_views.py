@@ -34,6 +34,12 @@ class GradingQueueView(WagtailAdminTemplateMixin, TemplateView):
     page_title = "Essay grading"
     header_icon = "edit"
 
+    def get_breadcrumbs_items(self):
+        return [
+            {"url": reverse("wagtailadmin_home"), "label": "Dashboard"},
+            {"url": "", "label": self.page_title},
+        ]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         paginator = Paginator(pending_essays(), QUEUE_PAGE_SIZE)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "core",
     "courses",
     "quizzes",
+    "certification",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.table_block",

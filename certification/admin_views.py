@@ -1,0 +1,223 @@
+"""Admin views: recording and signing skill assessments; listing and revoking certificates."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import FormView, TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from certification import services
+from certification.forms import AssessmentForm, StartAssessmentForm
+from certification.models import Certificate, CertificateStatus, SkillAssessment
+
+PAGE_SIZE = 50
+
+
+class AdminPage(WagtailAdminTemplateMixin):
+    parent_label = ""
+    parent_url_name = ""
+
+    def get_breadcrumbs_items(self):
+        items = [{"url": reverse("wagtailadmin_home"), "label": "Dashboard"}]
+        if self.parent_url_name:
+            items.append({"url": reverse(self.parent_url_name), "label": self.parent_label})
+        return [*items, {"url": "", "label": self.get_page_title()}]
+
+
+class AssessmentListView(AdminPage, TemplateView):
+    template_name = "certification/admin/assessments.html"
+    page_title = "Skill assessments"
+    header_icon = "tasks"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        queryset = SkillAssessment.objects.select_related("trainee", "assessor").order_by(
+            "-created_at"
+        )
+        if self.request.GET.get("mine") != "0":
+            queryset = queryset.filter(assessor=self.request.user)
+        status = self.request.GET.get("status", "")
+        if status in ("draft", "signed"):
+            queryset = queryset.filter(status=status)
+        context["assessments"] = Paginator(queryset, PAGE_SIZE).get_page(self.request.GET.get("p"))
+        context["mine"] = self.request.GET.get("mine") != "0"
+        context["status"] = status
+        return context
+
+
+class AssessmentCreateView(AdminPage, FormView):
+    template_name = "certification/admin/assessment_start.html"
+    page_title = "Record a skill assessment"
+    header_icon = "tasks"
+    form_class = StartAssessmentForm
+    parent_label, parent_url_name = "Skill assessments", "certification_admin:assessments"
+
+    def form_valid(self, form):
+        try:
+            assessment = services.start_assessment(
+                form.cleaned_data["trainee"],
+                self.request.user,
+                form.cleaned_data["checklist"],
+                assessed_on=form.cleaned_data["assessed_on"],
+            )
+        except services.CertificationError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        return redirect("certification_admin:assessment", assessment_id=assessment.pk)
+
+
+class AssessmentView(AdminPage, FormView):
+    """A draft: record results and sign. A signed assessment: read only."""
+
+    template_name = "certification/admin/assessment.html"
+    header_icon = "tasks"
+    form_class = AssessmentForm
+    parent_label, parent_url_name = "Skill assessments", "certification_admin:assessments"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.assessment = get_object_or_404(
+            SkillAssessment.objects.select_related("trainee", "assessor"),
+            pk=kwargs["assessment_id"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return (
+            f"{self.assessment.checklist_snapshot['title']}: {self.assessment.trainee.display_name}"
+        )
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["assessment"] = self.assessment
+        kwargs.setdefault("initial", {}).update(
+            {
+                "assessed_on": self.assessment.assessed_on,
+                "global_rating": self.assessment.global_rating,
+                "comments": self.assessment.comments,
+            }
+        )
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["assessment"] = self.assessment
+        context["items"] = list(self.assessment.item_results.select_related("competency"))
+        context["can_edit"] = (
+            not self.assessment.is_signed and self.assessment.assessor_id == self.request.user.pk
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if self.assessment.is_signed:
+            messages.error(
+                request, "This assessment is signed and cannot change; record a new one instead."
+            )
+            return redirect("certification_admin:assessment", assessment_id=self.assessment.pk)
+        if self.assessment.assessor_id != request.user.pk:
+            raise PermissionDenied("Only the assessor who recorded this assessment can change it.")
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.update_assessment(
+                self.assessment.pk,
+                self.request.user,
+                results=form.results(),
+                global_rating=form.cleaned_data["global_rating"],
+                comments=form.cleaned_data["comments"],
+                assessed_on=form.cleaned_data["assessed_on"],
+            )
+            if "sign" in self.request.POST:
+                signed = services.sign_assessment(self.assessment.pk, self.request.user)
+                outcome = "passed" if signed.passed else "did not pass"
+                messages.success(
+                    self.request, f"Assessment signed: {signed.trainee.display_name} {outcome}."
+                )
+            else:
+                messages.success(self.request, "Draft saved.")
+        except services.CertificationError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        return redirect("certification_admin:assessment", assessment_id=self.assessment.pk)
+
+
+class CertificateListView(AdminPage, TemplateView):
+    template_name = "certification/admin/certificates.html"
+    page_title = "Certificates"
+    header_icon = "success"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        queryset = Certificate.objects.select_related("user", "programme").order_by("-issued_at")
+        status = self.request.GET.get("status", "")
+        if status == CertificateStatus.REVOKED:
+            queryset = queryset.revoked()
+        elif status == CertificateStatus.EXPIRED:
+            queryset = queryset.expired(now)
+        elif status == CertificateStatus.EXPIRING:
+            queryset = queryset.expiring_within(at=now)
+        elif status == CertificateStatus.ACTIVE:
+            queryset = queryset.valid(now)
+        q = self.request.GET.get("q", "").strip()[:100]
+        if q:
+            queryset = queryset.filter(
+                Q(holder_name__icontains=q) | Q(user__username__icontains=q) | Q(code__startswith=q)
+            )
+        context.update(
+            {
+                "certificates": Paginator(queryset, PAGE_SIZE).get_page(self.request.GET.get("p")),
+                "status": status,
+                "q": q,
+                "statuses": CertificateStatus.choices,
+                "can_revoke": self.request.user.has_perm("certification.revoke_certificate"),
+            }
+        )
+        return context
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text="Recorded in the audit log and shown to the holder.",
+    )
+
+
+class CertificateRevokeView(AdminPage, FormView):
+    template_name = "certification/admin/revoke.html"
+    header_icon = "warning"
+    form_class = RevokeForm
+    parent_label, parent_url_name = "Certificates", "certification_admin:certificates"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.certificate = get_object_or_404(
+            Certificate.objects.select_related("programme", "user"), pk=kwargs["certificate_id"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return f"Revoke: {self.certificate}"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["certificate"] = self.certificate
+        return context
+
+    def form_valid(self, form):
+        try:
+            services.revoke_certificate(
+                self.certificate.pk, self.request.user, form.cleaned_data["reason"]
+            )
+        except services.CertificationError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        messages.success(self.request, f"Certificate {self.certificate.code[:8]}… revoked.")
+        return redirect("certification_admin:certificates")

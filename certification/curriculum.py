@@ -1,0 +1,154 @@
+"""Skill checklists (curriculum/checklists.toml) and programmes (curriculum/programmes.toml).
+
+Hooked into core.loader (ROOT_EXTENSIONS) by CertificationConfig.ready(): runs after every
+course is loaded, because programmes name courses and quizzes. Idempotent like the rest.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+
+from certification.models import ChecklistItem, Programme, SkillChecklist
+from core.curriculum import CurriculumError, read_toml, require
+from courses.models import CoursePage
+
+if TYPE_CHECKING:
+    from core.loader import CurriculumLoader
+
+ITEM_FIELDS = ("text", "competency_id", "must_pass", "guidance")
+
+
+def sync_checklist(loader: CurriculumLoader, data: dict[str, Any], where: str) -> SkillChecklist:
+    key = require(data, "key", str, where)
+    fields = {
+        "title": require(data, "title", str, where).strip(),
+        "description": data.get("description", "").strip(),
+        "rating_max": data.get("rating_max", 6),
+        "pass_rating": data.get("pass_rating", 4),
+    }
+    if not (
+        isinstance(fields["rating_max"], int) and isinstance(fields["pass_rating"], int)
+    ) or not (1 <= fields["pass_rating"] <= fields["rating_max"]):
+        raise CurriculumError(f"{where} '{key}': pass_rating must be between 1 and rating_max")
+    items = []
+    for n, item in enumerate(data.get("item", []), start=1):
+        iwhere = f"{where} '{key}' item #{n}"
+        competency = loader.competency_list([require(item, "competency", str, iwhere)], iwhere)[0]
+        must_pass = bool(item.get("must_pass", False))
+        if competency.domain == "safety" and not must_pass:
+            raise CurriculumError(
+                f"{iwhere}: items on a safety competency must be must_pass = true"
+            )
+        items.append(
+            {
+                "text": require(item, "text", str, iwhere).strip(),
+                "competency_id": competency.pk,
+                "must_pass": must_pass,
+                "guidance": item.get("guidance", "").strip(),
+            }
+        )
+    if not items:
+        raise CurriculumError(f"{where} '{key}': a checklist needs at least one [[checklist.item]]")
+    checklist = SkillChecklist.objects.filter(key=key).first()
+    if checklist is not None:
+        current = [{f: getattr(i, f) for f in ITEM_FIELDS} for i in checklist.items.all()]
+        if (
+            all(getattr(checklist, n) == v for n, v in fields.items())
+            and current == items
+            and checklist.live
+        ):
+            loader.stats["skill checklist unchanged"] += 1
+            return checklist
+        loader.stats["skill checklist updated"] += 1
+    else:
+        checklist = SkillChecklist(key=key)
+        loader.stats["skill checklist created"] += 1
+    for name, value in fields.items():
+        setattr(checklist, name, value)
+    checklist.items = [ChecklistItem(sort_order=i, **row) for i, row in enumerate(items)]
+    try:
+        checklist.full_clean(exclude=["items"])
+    except ValidationError as exc:
+        raise CurriculumError(f"{where} '{key}': {exc}") from None
+    checklist.save()
+    checklist.save_revision(log_action=True).publish()
+    return checklist
+
+
+def sync_programme(
+    loader: CurriculumLoader,
+    data: dict[str, Any],
+    where: str,
+    checklists: dict[str, SkillChecklist],
+) -> Programme:
+    from quizzes.models import QuizPage
+
+    key = require(data, "key", str, where)
+    pwhere = f"{where} '{key}'"
+    courses = []
+    for slug in data.get("courses", []):
+        course = CoursePage.objects.filter(slug=slug).first()
+        if course is None:
+            raise CurriculumError(f"{pwhere}: unknown course '{slug}'")
+        courses.append(course)
+    quizzes = []
+    for spec in data.get("quizzes", []):
+        if spec == "*":
+            for course in courses:
+                quizzes += list(QuizPage.objects.descendant_of(course).live().order_by("path"))
+            continue
+        quiz = QuizPage.objects.filter(url_path__endswith=f"/{spec.strip('/')}/").first()
+        if quiz is None:
+            raise CurriculumError(f"{pwhere}: unknown quiz '{spec}' (course/module/quiz)")
+        quizzes.append(quiz)
+    required_checklists = []
+    for ckey in data.get("checklists", []):
+        if ckey not in checklists:
+            raise CurriculumError(f"{pwhere}: unknown checklist '{ckey}' (see checklists.toml)")
+        required_checklists.append(checklists[ckey])
+    fields = {
+        "title": require(data, "title", str, pwhere).strip(),
+        "description": data.get("description", "").strip(),
+        "validity_months": require(data, "validity_months", int, pwhere),
+    }
+    programme = Programme.objects.filter(key=key).first()
+    wanted = {
+        "required_courses": {c.pk for c in courses},
+        "required_quizzes": {q.pk for q in quizzes},
+        "required_checklists": {c.pk for c in required_checklists},
+    }
+    if programme is not None:
+        same = all(getattr(programme, n) == v for n, v in fields.items()) and all(
+            {obj.pk for obj in getattr(programme, name).all()} == pks
+            for name, pks in wanted.items()
+        )
+        if same:
+            loader.stats["programme unchanged"] += 1
+            return programme
+        loader.stats["programme updated"] += 1
+    else:
+        programme = Programme(key=key)
+        loader.stats["programme created"] += 1
+    for name, value in fields.items():
+        setattr(programme, name, value)
+    programme.required_courses = courses
+    programme.required_quizzes = quizzes
+    programme.required_checklists = required_checklists
+    programme.save()
+    programme.save_revision(log_action=True)
+    return programme
+
+
+def load_certification(loader: CurriculumLoader) -> None:
+    checklists: dict[str, SkillChecklist] = {}
+    path = loader.root / "checklists.toml"
+    if path.exists():
+        for n, data in enumerate(read_toml(path).get("checklist", []), start=1):
+            checklist = sync_checklist(loader, data, f"{path} [[checklist]] #{n}")
+            checklists[checklist.key] = checklist
+    path = loader.root / "programmes.toml"
+    if path.exists():
+        for n, data in enumerate(read_toml(path).get("programme", []), start=1):
+            sync_programme(loader, data, f"{path} [[programme]] #{n}", checklists)

@@ -1,0 +1,184 @@
+"""Certificate verification (public, by code), clinic dashboards (their managers only), and
+the learner's competencies. Each view checks who is asking; a clinic someone does not manage
+does not exist for them (404)."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_POST
+
+from certification import services
+from certification.clinics import STATUS_LABELS, clinic_matrix, managed_clinic
+from certification.competencies import competency_records
+from certification.forms import AssignForm
+from certification.models import AssessmentStatus, Certificate, SkillAssessment
+from certification.pdf import certificate_pdf
+from courses.reports import Echo, _safe
+
+
+@require_GET
+def verify(request: HttpRequest, code: str) -> TemplateResponse:
+    """Anyone with the code: name, programme, issued, expires, status. Nothing more."""
+    certificate = get_object_or_404(Certificate.objects.select_related("programme"), code=code)
+    response = TemplateResponse(request, "certification/verify.html", {"certificate": certificate})
+    response["X-Robots-Tag"] = "noindex"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def download_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    certificate = get_object_or_404(Certificate.objects.select_related("programme"), code=code)
+    url = request.build_absolute_uri(certificate.get_absolute_url())
+    response = HttpResponse(certificate_pdf(certificate, url), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="certificate-{slugify(certificate.programme.title)}-{certificate.code[:8]}.pdf"'
+    )
+    response["X-Robots-Tag"] = "noindex"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _clinic_or_404(request: HttpRequest, slug: str):
+    clinic = managed_clinic(request.user, slug)
+    if clinic is None:
+        raise Http404("No such clinic.")
+    return clinic
+
+
+def _filters(request: HttpRequest) -> dict:
+    programme = request.GET.get("programme", "")
+    status = request.GET.get("status", "")
+    return {
+        "status": status if status in STATUS_LABELS else "",
+        "programme_id": int(programme) if programme.isdigit() else None,
+        "q": request.GET.get("q", "").strip()[:100],
+    }
+
+
+@login_required
+@require_GET
+def clinic_dashboard(request: HttpRequest, slug: str) -> TemplateResponse:
+    clinic = _clinic_or_404(request, slug)
+    filters = _filters(request)
+    programmes, rows = clinic_matrix(clinic, **filters)
+    _, all_rows = clinic_matrix(clinic) if any(filters.values()) else (programmes, rows)
+    counts = {key: 0 for key in STATUS_LABELS}
+    for row in all_rows:
+        for cell in row.cells:
+            counts[cell.status] += 1
+    context = {
+        "clinic": clinic,
+        "programmes": programmes,
+        "rows": rows,
+        "filters": filters,
+        "statuses": STATUS_LABELS,
+        "summary": [(key, label, counts[key]) for key, label in STATUS_LABELS.items()],
+        "form": AssignForm(clinic=clinic),
+        "query": request.GET.urlencode(),
+    }
+    return TemplateResponse(request, "certification/clinic_dashboard.html", context)
+
+
+@login_required
+@require_GET
+def clinic_report_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    clinic = _clinic_or_404(request, slug)
+    programmes, rows = clinic_matrix(clinic, **_filters(request))
+
+    def lines():
+        writer = csv.writer(Echo())
+        yield writer.writerow(
+            [
+                "name",
+                "username",
+                "email",
+                "programme",
+                "status",
+                "percent",
+                "certified until",
+                "due date",
+                "certificate code",
+            ]
+        )
+        for row in rows:
+            for programme, cell in zip(programmes, row.cells, strict=True):
+                certificate = cell.certificate
+                yield writer.writerow(
+                    [
+                        _safe(row.user.get_full_name()),
+                        _safe(row.user.username),
+                        _safe(row.user.email),
+                        programme.title,
+                        STATUS_LABELS[cell.status],
+                        cell.percent,
+                        certificate.expires_at.date().isoformat()
+                        if certificate and cell.status in ("certified", "expiring", "expired")
+                        else "",
+                        cell.due_date.isoformat() if cell.due_date else "",
+                        certificate.code
+                        if certificate and cell.status in ("certified", "expiring")
+                        else "",
+                    ]
+                )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{clinic.slug}-certification.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def clinic_assign(request: HttpRequest, slug: str) -> HttpResponse:
+    clinic = _clinic_or_404(request, slug)
+    form = AssignForm(request.POST, clinic=clinic)
+    if not form.is_valid():
+        programmes, rows = clinic_matrix(clinic)
+        context = {
+            "clinic": clinic,
+            "programmes": programmes,
+            "rows": rows,
+            "filters": _filters(request),
+            "statuses": STATUS_LABELS,
+            "summary": None,
+            "form": form,
+            "query": "",
+        }
+        return TemplateResponse(request, "certification/clinic_dashboard.html", context, status=400)
+    staff = list(form.cleaned_data["staff"])
+    programme = form.cleaned_data["programme"]
+    services.assign_programme(clinic, request.user, staff, programme, form.cleaned_data["due_date"])
+    messages.success(
+        request,
+        f"{programme.title} assigned to {len(staff)} staff member{'s' if len(staff) != 1 else ''}, due "
+        f"{date_format(form.cleaned_data['due_date'], 'j M Y')}. They are enrolled in its courses.",
+    )
+    return redirect("clinics:dashboard", slug=clinic.slug)
+
+
+@login_required
+@require_GET
+def my_competencies(request: HttpRequest) -> TemplateResponse:
+    records = competency_records(request.user)
+    assessments = SkillAssessment.objects.filter(
+        trainee=request.user, status=AssessmentStatus.SIGNED
+    ).select_related("assessor")
+    return TemplateResponse(
+        request,
+        "certification/my_competencies.html",
+        {
+            "records": records,
+            "met": sum(r.met for r in records),
+            "total": len(records),
+            "assessments": list(assessments),
+        },
+    )

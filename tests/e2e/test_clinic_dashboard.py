@@ -1,0 +1,59 @@
+"""A clinic manager opens the dashboard and downloads the CSV; anyone opens a verification page."""
+
+import csv
+import io
+
+import pytest
+from django.core.management import call_command
+
+from certification.models import Certificate
+from tests.e2e.conftest import screenshot, sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_a_manager_reads_the_dashboard_and_downloads_the_csv_and_anyone_can_verify(
+    page, settings, monkeypatch
+):
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-for-e2e")
+    call_command("load_demo", verbosity=0)
+
+    sign_in(page, "manager", "demo-password-for-e2e")
+    page.goto("/learn/")
+    page.get_by_role("link", name="Riverside Integrative Clinic").click()
+    assert page.get_by_role("heading", name="Riverside Integrative Clinic").is_visible()
+    table = page.get_by_role("table", name="14 staff members")
+    for label in (
+        "Certified: until",
+        "Expiring within 60 days",
+        "Expired",
+        "Revoked",
+        "Overdue",
+        "In progress",
+        "Not started",
+    ):
+        assert table.get_by_text(label).first.is_visible(), label
+    screenshot(page, "clinic-dashboard")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
+    assert len(rows) == 14
+    assert {r["status"] for r in rows} >= {
+        "Certified",
+        "Expiring within 60 days",
+        "Expired",
+        "Overdue",
+        "Not started",
+    }
+
+    certificate = Certificate.objects.filter(revoked_at__isnull=True).order_by("-issued_at").first()
+    page.context.clear_cookies()
+    page.goto(f"/certificates/{certificate.code}/")
+    assert page.get_by_role("heading", name=certificate.programme.title).is_visible()
+    assert page.get_by_text(certificate.holder_name).is_visible()
+    assert page.get_by_role("link", name="Sign in").first.is_visible(), (
+        "the verification page needs no account"
+    )
+    screenshot(page, "certificate-verification")
+    assert page.js_errors == []
