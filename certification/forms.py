@@ -12,7 +12,7 @@ class AssignForm(forms.Form):
     """A manager asks staff to hold a programme by a date."""
 
     programme = forms.ModelChoiceField(queryset=Programme.objects.all(), empty_label=None)
-    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     staff = forms.ModelMultipleChoiceField(
         queryset=None, widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -51,7 +51,7 @@ class StartAssessmentForm(forms.Form):
     trainee = forms.ModelChoiceField(queryset=None)
     checklist = forms.ModelChoiceField(queryset=None, empty_label=None)
     assessed_on = forms.DateField(
-        initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        initial=timezone.localdate, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
 
     def __init__(self, *args, **kwargs):
@@ -80,7 +80,7 @@ class StartAssessmentForm(forms.Form):
 class AssessmentForm(forms.Form):
     """Item results, global rating and comments for a draft assessment."""
 
-    assessed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    assessed_on = forms.DateField(widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     global_rating = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     comments = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=10_000

@@ -1,4 +1,4 @@
-"""Template helpers for the assessment form and the one sanitizer for assessor comments."""
+"""The one sanitizer, as a template filter, for assessor comments."""
 
 from django import template
 
@@ -11,18 +11,3 @@ register = template.Library()
 def sanitized(value):
     """Assessor comments as typed, cleaned by the one HTML sanitizer (core/sanitize.py)."""
     return clean_html(value)
-
-
-@register.filter
-def split(value: str) -> list[str]:
-    return value.split()
-
-
-@register.filter
-def field_named(form, name: str):
-    return form[name]
-
-
-@register.simple_tag
-def form_field(form, name: str):
-    return form[name]
