@@ -60,8 +60,12 @@ class AssessmentCreateView(AdminPage, FormView):
     parent_label, parent_url_name = "Skill assessments", "certification_admin:assessments"
 
     def get_initial(self):
-        """"Record a new assessment" on a signed one pre-selects its trainee and checklist."""
-        return {key: value for key in ("trainee", "checklist") if (value := self.request.GET.get(key, "")).isdigit()}
+        """ "Record a new assessment" on a signed one pre-selects its trainee and checklist."""
+        return {
+            key: value
+            for key in ("trainee", "checklist")
+            if (value := self.request.GET.get(key, "")).isdigit()
+        }
 
     def form_valid(self, form):
         try:
@@ -114,7 +118,9 @@ class AssessmentView(AdminPage, FormView):
         context["assessment"] = self.assessment
         context["items"] = items = list(self.assessment.item_results.select_related("competency"))
         form = context["form"]
-        context["item_rows"] = [(i, form[f"item_{i.position}"], form[f"item_{i.position}_comment"]) for i in items]
+        context["item_rows"] = [
+            (i, form[f"item_{i.position}"], form[f"item_{i.position}_comment"]) for i in items
+        ]
         context["main_fields"] = [form["assessed_on"], form["global_rating"], form["comments"]]
         context["can_edit"] = (
             not self.assessment.is_signed and self.assessment.assessor_id == self.request.user.pk

@@ -8,16 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
-
 from certification.models import ChecklistItem, Programme, SkillChecklist
 from core.curriculum import CurriculumError, read_toml, require
 from courses.models import CoursePage
 
 if TYPE_CHECKING:
     from core.loader import CurriculumLoader
-
-ITEM_FIELDS = ("text", "competency_id", "must_pass", "guidance")
 
 
 def sync_checklist(loader: CurriculumLoader, data: dict[str, Any], where: str) -> SkillChecklist:
@@ -51,30 +47,9 @@ def sync_checklist(loader: CurriculumLoader, data: dict[str, Any], where: str) -
         )
     if not items:
         raise CurriculumError(f"{where} '{key}': a checklist needs at least one [[checklist.item]]")
-    checklist = SkillChecklist.objects.filter(key=key).first()
-    if checklist is not None:
-        current = [{f: getattr(i, f) for f in ITEM_FIELDS} for i in checklist.items.all()]
-        if (
-            all(getattr(checklist, n) == v for n, v in fields.items())
-            and current == items
-            and checklist.live
-        ):
-            loader.stats["skill checklist unchanged"] += 1
-            return checklist
-        loader.stats["skill checklist updated"] += 1
-    else:
-        checklist = SkillChecklist(key=key)
-        loader.stats["skill checklist created"] += 1
-    for name, value in fields.items():
-        setattr(checklist, name, value)
-    checklist.items = [ChecklistItem(sort_order=i, **row) for i, row in enumerate(items)]
-    try:
-        checklist.full_clean(exclude=["items"])
-    except ValidationError as exc:
-        raise CurriculumError(f"{where} '{key}': {exc}") from None
-    checklist.save()
-    checklist.save_revision(log_action=True).publish()
-    return checklist
+    return loader.sync_clustered(
+        SkillChecklist, {"key": key}, fields, children={"items": (ChecklistItem, items)}
+    )
 
 
 def sync_programme(
@@ -113,32 +88,16 @@ def sync_programme(
         "description": data.get("description", "").strip(),
         "validity_months": require(data, "validity_months", int, pwhere),
     }
-    programme = Programme.objects.filter(key=key).first()
-    wanted = {
-        "required_courses": {c.pk for c in courses},
-        "required_quizzes": {q.pk for q in quizzes},
-        "required_checklists": {c.pk for c in required_checklists},
-    }
-    if programme is not None:
-        same = all(getattr(programme, n) == v for n, v in fields.items()) and all(
-            {obj.pk for obj in getattr(programme, name).all()} == pks
-            for name, pks in wanted.items()
-        )
-        if same:
-            loader.stats["programme unchanged"] += 1
-            return programme
-        loader.stats["programme updated"] += 1
-    else:
-        programme = Programme(key=key)
-        loader.stats["programme created"] += 1
-    for name, value in fields.items():
-        setattr(programme, name, value)
-    programme.required_courses = courses
-    programme.required_quizzes = quizzes
-    programme.required_checklists = required_checklists
-    programme.save()
-    programme.save_revision(log_action=True)
-    return programme
+    return loader.sync_clustered(
+        Programme,
+        {"key": key},
+        fields,
+        m2m={
+            "required_courses": courses,
+            "required_quizzes": quizzes,
+            "required_checklists": required_checklists,
+        },
+    )
 
 
 def load_certification(loader: CurriculumLoader) -> None:

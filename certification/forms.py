@@ -51,7 +51,8 @@ class StartAssessmentForm(forms.Form):
     trainee = forms.ModelChoiceField(queryset=None)
     checklist = forms.ModelChoiceField(queryset=None, empty_label=None)
     assessed_on = forms.DateField(
-        initial=timezone.localdate, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        initial=timezone.localdate,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
     def __init__(self, *args, **kwargs):

@@ -129,6 +129,59 @@ class CurriculumLoader:
             self.stats[f"{label} unchanged"] += 1
         return obj
 
+    def sync_clustered(
+        self,
+        model: type[models.Model],
+        lookup: dict[str, Any],
+        fields: dict[str, Any],
+        *,
+        children: dict[str, tuple[type[models.Model], list[dict[str, Any]]]] | None = None,
+        m2m: dict[str, list[models.Model]] | None = None,
+    ) -> Any:
+        """Create or update a revisioned snippet with inline children (and publish it, if it
+        has draft states), writing and revising it only when something differs."""
+        children, m2m = children or {}, m2m or {}
+        label = model._meta.verbose_name
+        obj = model._default_manager.filter(**lookup).first()
+        publishes = hasattr(model, "live")
+        if obj is not None:
+            same = (
+                all(getattr(obj, name) == value for name, value in fields.items())
+                and all(
+                    [
+                        {key: getattr(child, key) for key in rows[0]}
+                        for child in getattr(obj, name).all()
+                    ]
+                    == rows
+                    if rows
+                    else not getattr(obj, name).exists()
+                    for name, (_, rows) in children.items()
+                )
+                and all(
+                    {o.pk for o in getattr(obj, name).all()} == {o.pk for o in objs}
+                    for name, objs in m2m.items()
+                )
+                and (obj.live if publishes else True)
+            )
+            if same:
+                self.stats[f"{label} unchanged"] += 1
+                return obj
+            self.stats[f"{label} updated"] += 1
+        else:
+            obj = model(**lookup)
+            self.stats[f"{label} created"] += 1
+        for name, value in fields.items():
+            setattr(obj, name, value)
+        for name, (child_model, rows) in children.items():
+            setattr(obj, name, [child_model(sort_order=i, **row) for i, row in enumerate(rows)])
+        for name, objs in m2m.items():
+            setattr(obj, name, objs)
+        obj.save()
+        revision = obj.save_revision(log_action=True)
+        if publishes:
+            revision.publish()
+        return obj
+
     def load_sources(self) -> None:
         for spec in read_sources(self.root / "sources.toml"):
             if spec.evidence_level not in EvidenceLevel.values:

@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from courses.models import ModulePage
 
 CASE_SUFFIX = ".case.toml"
-STAGE_FIELDS = ("title", "kind", "narrative", "findings", "passage")
 
 
 def _source(loader: CurriculumLoader, value: Any, where: str) -> Source:
@@ -89,26 +88,9 @@ def sync_case(
     loader: CurriculumLoader, key: str, fields: dict[str, Any], stages: list[dict[str, Any]]
 ) -> ClinicalCase:
     """Create or update the case; a change becomes a new published revision."""
-    case = ClinicalCase.objects.filter(key=key).first()
-    if case is not None:
-        current = [{f: getattr(s, f) for f in STAGE_FIELDS} for s in case.stages.all()]
-        if (
-            all(getattr(case, n) == v for n, v in fields.items())
-            and current == stages
-            and case.live
-        ):
-            loader.stats["clinical case unchanged"] += 1
-            return case
-        loader.stats["clinical case updated"] += 1
-    else:
-        case = ClinicalCase(key=key)
-        loader.stats["clinical case created"] += 1
-    for name, value in fields.items():
-        setattr(case, name, value)
-    case.stages = [CaseStage(sort_order=i, **stage) for i, stage in enumerate(stages)]
-    case.save()
-    case.save_revision(log_action=True).publish()
-    return case
+    return loader.sync_clustered(
+        ClinicalCase, {"key": key}, fields, children={"stages": (CaseStage, stages)}
+    )
 
 
 def import_case_file(loader: CurriculumLoader, path: Path, module: ModulePage) -> QuizPage:

@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from courses.models import ModulePage
 
 QUIZ_SLUG = "quiz"
-OPTION_FIELDS = ("text", "is_correct", "feedback", "match")
 
 
 def _decimal(value: Any, where: str, name: str) -> Decimal:
@@ -155,31 +154,13 @@ def sync_question(
     competencies: list,
 ) -> Question:
     """Create or update one question; a change becomes a new published revision."""
-    question = Question.objects.filter(key=key).first()
-    if question is not None:
-        current_options = [
-            {f: getattr(o, f) for f in OPTION_FIELDS} for o in question.options.all()
-        ]
-        same = (
-            all(getattr(question, name) == value for name, value in fields.items())
-            and current_options == options
-            and {c.pk for c in question.competencies.all()} == {c.pk for c in competencies}
-            and question.live
-        )
-        if same:
-            loader.stats["question unchanged"] += 1
-            return question
-        loader.stats["question updated"] += 1
-    else:
-        question = Question(key=key)
-        loader.stats["question created"] += 1
-    for name, value in fields.items():
-        setattr(question, name, value)
-    question.options = [QuestionOption(sort_order=i, **row) for i, row in enumerate(options)]
-    question.competencies = competencies
-    question.save()
-    question.save_revision(log_action=True).publish()
-    return question
+    return loader.sync_clustered(
+        Question,
+        {"key": key},
+        fields,
+        children={"options": (QuestionOption, options)},
+        m2m={"competencies": competencies},
+    )
 
 
 def load_question(

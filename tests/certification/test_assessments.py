@@ -135,7 +135,10 @@ def test_an_instructor_records_and_signs_an_assessment_in_the_admin(client, trai
     url = f"/admin/certification/assessments/{assessment.pk}/"
     form_html = client.get(url).content.decode()
     for item in assessment.item_results.all():
-        assert f'name="item_{item.position}"' in form_html and f'name="item_{item.position}_comment"' in form_html
+        assert (
+            f'name="item_{item.position}"' in form_html
+            and f'name="item_{item.position}_comment"' in form_html
+        )
     assert 'name="global_rating"' in form_html and "Sign: the assessment is final" in form_html
     data = {
         "assessed_on": "2026-11-20",
