@@ -40,6 +40,34 @@ What it measures
                   For both, every response is checked (untimed, warm-ups included) to answer
                   200 and to show the trainee's progress ("105 of 205 steps done"); the table's
                   n column names the size. --quick runs fewer repetitions of the same sizes.
+    clinic-dashboard
+                  GET /clinics/<slug>/ by the clinic's manager: the staff x programme matrix
+                  (certification/clinics.py), its status summary, and the "Assign a programme"
+                  form, whose staff field is a checkbox per staff member. Two clinics of one
+                  shape: "small", 20 staff, and "1000 staff x 3 programmes". The three programmes
+                  share one course (6 lessons and a one-question quiz) and mix it with three
+                  checklists: course + quiz + checklist A, course + checklist B, quiz +
+                  checklists A and C (valid 24, 24 and 12 months); all three are assigned in both
+                  clinics. Staff member i's state in programme p is CELL_KINDS[(i + p) % 20]:
+                  30% certified (a third of them expiring within 60 days), 10% expired, 5%
+                  revoked, 10% overdue (half of them with some progress), 20% in progress, 25%
+                  not started, except that progress in a shared requirement also counts in the
+                  other programme, so the summary ends up at 20% certified, 10% expiring, 10%
+                  expired, 5% revoked, 10% overdue, 25% in progress, 20% not started. Certified,
+                  expired and revoked staff did every requirement (the expired ones' sign-offs
+                  are too old to count now), those in progress some. The users, memberships,
+                  assignments, cycle-1 certificates, lesson completions, passed attempts and
+                  signed assessments are written with bulk_create: about a second per run.
+                  Every response is checked (untimed, warm-ups included) to answer 200, to say
+                  "1000 staff members" (or 20) in the table's caption, and to show all seven
+                  statuses in its summary, adding up to staff x programmes.
+    clinic-csv    GET /clinics/<slug>/report.csv for the same two clinics, the streamed body
+                  read to its end inside the timed part (the matrix is built before the first
+                  line is sent, so the body alone is a small part). Checked to answer 200 with
+                  the header and a line per staff member and programme (3,001 lines at 1,000).
+                  Both use the page repetitions, and both print their query counts per size
+                  as they go: at 1,000 staff the dashboard takes about half a second a request,
+                  so the two add about 20 s to a full run.
 
 How to read the table
     median ms / p90 ms   the median and 90th percentile of the timed repetitions, after a few
@@ -51,13 +79,18 @@ How to read the table
                          faster than the work itself is the thing to look for.
     queries              SQL queries in one request, counted on an extra untimed repetition
                          (counting slows queries down). It should not depend on n: a count
-                         that grows with n is an N+1 query. For learn-dashboard and course-page
-                         a count that differs between the two sizes is also printed as a
-                         WARNING, when measured and again under the table.
+                         that grows with n is an N+1 query. For learn-dashboard, course-page,
+                         clinic-dashboard and clinic-csv a count that differs between the two
+                         sizes is also printed as a WARNING, when measured and again under the
+                         table.
 
 Test-environment caveats: setup_test_environment() is in force (as in the test suite), so
 template rendering sends Django's template_rendered signal, and the test client neither opens
 nor closes a database connection per request, whereas production with CONN_MAX_AGE=0 does.
+The test client also keeps a copy of the context of every template rendered, which costs in
+proportion to the number of templates: the 1,000-staff dashboard renders about 4,000 (one per
+checkbox in its assign form), and recording them was a quarter to a third of its time when
+measured apart.
 On SQLite each submit's commit waits for the disk, so its spread depends on the disk too.
 
 Nothing here asserts a timing: it is not a test, and a slow figure is something to look into,
@@ -627,10 +660,6 @@ def course_page(bench: Bench) -> list[Row]:
 
 # Scenarios: a clinic manager's certification dashboard and its CSV ----------------------------
 
-# These pages are 100x-1000x a trivial request at 1,000 staff: fewer repetitions keep the run
-# short, and their spread is small next to their size.
-CLINIC_REPS = {"full": Repetitions(warmup=2, repeat=10), "quick": Repetitions(warmup=1, repeat=3)}
-
 
 @dataclass(frozen=True)
 class ClinicSize:
@@ -958,7 +987,7 @@ def expect_dashboard(response, setup: ClinicSetup, seen: dict[str, int]) -> None
     the matrix occurs and the cells add up to staff x programmes (copied into `seen`)."""
     expect_status(response, 200)
     html = response.content.decode()
-    caption = f"<caption>{setup.size.staff} staff members</caption>"
+    caption = f"<caption>{setup.size.staff} staff members"
     if caption not in html:
         raise BenchmarkError(f"GET {response.request['PATH_INFO']} does not say {caption!r}")
     counts = {status: int(n) for status, n in SUMMARY_COUNT.findall(html)}
@@ -985,7 +1014,7 @@ def measure_clinic_sizes(
     for setup in clinics(bench):
         client = bench.signed_in_client(setup.manager)
         timing = measure(
-            lambda setup=setup, client=client: prepare_for(setup, client), bench.reps(CLINIC_REPS)
+            lambda setup=setup, client=client: prepare_for(setup, client), bench.reps(PAGE_REPS)
         )
         rows.append(Row(name, setup.size.label, timing))
         print(

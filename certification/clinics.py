@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -99,9 +99,14 @@ def clinic_programmes(clinic: Clinic) -> list[Programme]:
 
 
 def _percents(
-    user_ids: list[int], programmes: list[Programme], now: datetime
+    staff_ids, user_ids: list[int], programmes: list[Programme], now: datetime
 ) -> dict[tuple[int, int], int]:
-    """Share of each programme's steps done: lessons of its courses, its quizzes, its checklists."""
+    """Share of each programme's steps done: lessons of its courses, its quizzes, its checklists.
+
+    `staff_ids` is a subquery of the clinic's staff (no long literal id lists in the SQL).
+    Assessments count as programme_state counts them: signed and passed within the programme's
+    validity, and after any revocation of the learner's certificate of it.
+    """
     from courses.models import LessonCompletion, LessonPage
     from quizzes.models import Attempt, AttemptState
 
@@ -112,7 +117,7 @@ def _percents(
         lessons_in[course.pk] = LessonPage.objects.live().descendant_of(course).count()
         for row in (
             LessonCompletion.objects.filter(
-                user_id__in=user_ids, lesson__path__startswith=course.path, lesson__live=True
+                user_id__in=staff_ids, lesson__path__startswith=course.path, lesson__live=True
             )
             .values("user_id")
             .annotate(n=Count("id"))
@@ -121,38 +126,72 @@ def _percents(
     quiz_ids = {q.pk for p in programmes for q in p.required_quizzes.all()}
     passed = set(
         Attempt.objects.filter(
-            user_id__in=user_ids, quiz_id__in=quiz_ids, state=AttemptState.GRADED, passed=True
+            user_id__in=staff_ids, quiz_id__in=quiz_ids, state=AttemptState.GRADED, passed=True
         )
         .order_by()
         .values_list("user_id", "quiz_id")
         .distinct()
     )
-    oldest = now - max((p.validity for p in programmes), default=timedelta(0))
-    assessed = set(
-        SkillAssessment.objects.filter(
-            trainee_id__in=user_ids,
-            status=AssessmentStatus.SIGNED,
-            passed=True,
-            signed_at__gt=oldest,
+    latest_pass = {
+        (row["trainee_id"], row["checklist_id"]): row["latest"]
+        for row in SkillAssessment.objects.filter(
+            trainee_id__in=staff_ids, status=AssessmentStatus.SIGNED, passed=True
         )
         .order_by()
-        .values_list("trainee_id", "checklist_id")
-        .distinct()
-    )
+        .values("trainee_id", "checklist_id")
+        .annotate(latest=Max("signed_at"))
+    }
+    revoked_since = {
+        (row["user_id"], row["programme_id"]): row["latest"]
+        for row in Certificate.objects.filter(
+            user_id__in=staff_ids, programme__in=programmes, revoked_at__isnull=False
+        )
+        .order_by()
+        .values("user_id", "programme_id")
+        .annotate(latest=Max("revoked_at"))
+    }
     percents = {}
     for programme in programmes:
         course_ids = [c.pk for c in programme.required_courses.all()]
         quizzes = [q.pk for q in programme.required_quizzes.all()]
         checklists = [c.pk for c in programme.required_checklists.all()]
         total = sum(lessons_in[c] for c in course_ids) + len(quizzes) + len(checklists)
+        window = now - programme.validity
         for user_id in user_ids:
+            since = max(window, revoked_since.get((user_id, programme.pk), window))
             done = (
                 sum(lessons_done[(user_id, c)] for c in course_ids)
                 + sum((user_id, q) in passed for q in quizzes)
-                + sum((user_id, c) in assessed for c in checklists)
+                + sum(
+                    1
+                    for c in checklists
+                    if (latest := latest_pass.get((user_id, c))) and since < latest <= now
+                )
             )
             percents[(user_id, programme.pk)] = round(100 * done / total) if total else 0
     return percents
+
+
+@dataclass
+class Matrix:
+    """Every staff row of a clinic, and the rows a filter keeps (computed once per request)."""
+
+    programmes: list[Programme]
+    all_rows: list[StaffRow]
+    rows: list[StaffRow]
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(STATUS_LABELS, 0)
+        for row in self.all_rows:
+            for cell in row.cells:
+                counts[cell.status] += 1
+        return counts
+
+
+def _matches(row: StaffRow, q: str) -> bool:
+    user = row.user
+    haystack = " ".join([user.first_name, user.last_name, user.username, user.email]).casefold()
+    return q.casefold() in haystack
 
 
 def clinic_matrix(
@@ -162,37 +201,31 @@ def clinic_matrix(
     programme_id: int | None = None,
     q: str = "",
     now: datetime | None = None,
-):
-    """(programmes, rows): every staff member with a cell per programme, filtered."""
+) -> Matrix:
+    """Every staff member with a cell per programme; `rows` keeps those the filters match."""
     now = now or timezone.now()
     programmes = clinic_programmes(clinic)
-    if programme_id:
-        programmes = [p for p in programmes if p.pk == programme_id]
-    staff = ClinicMembership.objects.filter(clinic=clinic, role=ClinicRole.STAFF).select_related(
-        "user"
-    )
-    if q:
-        staff = staff.filter(
-            Q(user__first_name__icontains=q)
-            | Q(user__last_name__icontains=q)
-            | Q(user__username__icontains=q)
-            | Q(user__email__icontains=q)
+    staff = ClinicMembership.objects.filter(clinic=clinic, role=ClinicRole.STAFF)
+    staff_ids = staff.values("user_id")
+    memberships = list(
+        staff.select_related("user").order_by(
+            "user__last_name", "user__first_name", "user__username"
         )
-    memberships = list(staff.order_by("user__last_name", "user__first_name", "user__username"))
+    )
     user_ids = [m.user_id for m in memberships]
     assignments = {
         (a.user_id, a.programme_id): a
         for a in ProgrammeAssignment.objects.filter(
-            clinic=clinic, user_id__in=user_ids, programme__in=programmes
+            clinic=clinic, user_id__in=staff_ids, programme__in=programmes
         )
     }
     certificates: dict[tuple[int, int], list[Certificate]] = defaultdict(list)
-    for certificate in Certificate.objects.filter(
-        user_id__in=user_ids, programme__in=programmes
+    for issued in Certificate.objects.filter(
+        user_id__in=staff_ids, programme__in=programmes
     ).order_by("-cycle"):
-        certificates[(certificate.user_id, certificate.programme_id)].append(certificate)
-    percents = _percents(user_ids, programmes, now) if programmes else {}
-    rows = []
+        certificates[(issued.user_id, issued.programme_id)].append(issued)
+    percents = _percents(staff_ids, user_ids, programmes, now) if programmes else {}
+    all_rows = []
     for membership in memberships:
         cells = []
         for programme in programmes:
@@ -201,9 +234,15 @@ def clinic_matrix(
                 certificates[key], assignments.get(key), percents.get(key, 0), now
             )
             cells.append(Cell(state, percents.get(key, 0), shown, assignments.get(key)))
-        if not status or any(cell.status == status for cell in cells):
-            rows.append(StaffRow(membership, cells))
-    return programmes, rows
+        all_rows.append(StaffRow(membership, cells))
+    columns = [i for i, p in enumerate(programmes) if not programme_id or p.pk == programme_id]
+    rows = [
+        StaffRow(row.membership, [row.cells[i] for i in columns])
+        for row in all_rows
+        if (not q or _matches(row, q))
+        and (not status or any(row.cells[i].status == status for i in columns))
+    ]
+    return Matrix([programmes[i] for i in columns], all_rows, rows)
 
 
 def managed_clinic(user, slug: str) -> Clinic | None:

@@ -8,6 +8,7 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -22,6 +23,8 @@ from certification.forms import AssignForm
 from certification.models import AssessmentStatus, Certificate, SkillAssessment
 from certification.pdf import certificate_pdf
 from courses.reports import Echo, _safe
+
+STAFF_PER_PAGE = 100
 
 
 @require_GET
@@ -64,35 +67,41 @@ def _filters(request: HttpRequest) -> dict:
     }
 
 
+def _dashboard(
+    request: HttpRequest, clinic, form: AssignForm, status: int = 200
+) -> TemplateResponse:
+    filters = _filters(request)
+    matrix = clinic_matrix(clinic, **filters)
+    counts = matrix.counts()
+    page = Paginator(matrix.rows, STAFF_PER_PAGE).get_page(request.GET.get("p"))
+    query = request.GET.copy()
+    query.pop("p", None)
+    context = {
+        "clinic": clinic,
+        "programmes": matrix.programmes,
+        "rows": page,
+        "total": len(matrix.rows),
+        "filters": filters,
+        "statuses": STATUS_LABELS,
+        "summary": [(key, label, counts[key]) for key, label in STATUS_LABELS.items()],
+        "form": form,
+        "query": query.urlencode(),
+    }
+    return TemplateResponse(request, "certification/clinic_dashboard.html", context, status=status)
+
+
 @login_required
 @require_GET
 def clinic_dashboard(request: HttpRequest, slug: str) -> TemplateResponse:
     clinic = _clinic_or_404(request, slug)
-    filters = _filters(request)
-    programmes, rows = clinic_matrix(clinic, **filters)
-    _, all_rows = clinic_matrix(clinic) if any(filters.values()) else (programmes, rows)
-    counts = {key: 0 for key in STATUS_LABELS}
-    for row in all_rows:
-        for cell in row.cells:
-            counts[cell.status] += 1
-    context = {
-        "clinic": clinic,
-        "programmes": programmes,
-        "rows": rows,
-        "filters": filters,
-        "statuses": STATUS_LABELS,
-        "summary": [(key, label, counts[key]) for key, label in STATUS_LABELS.items()],
-        "form": AssignForm(clinic=clinic),
-        "query": request.GET.urlencode(),
-    }
-    return TemplateResponse(request, "certification/clinic_dashboard.html", context)
+    return _dashboard(request, clinic, AssignForm(clinic=clinic))
 
 
 @login_required
 @require_GET
 def clinic_report_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     clinic = _clinic_or_404(request, slug)
-    programmes, rows = clinic_matrix(clinic, **_filters(request))
+    matrix = clinic_matrix(clinic, **_filters(request))
 
     def lines():
         writer = csv.writer(Echo())
@@ -109,9 +118,10 @@ def clinic_report_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
                 "certificate code",
             ]
         )
-        for row in rows:
-            for programme, cell in zip(programmes, row.cells, strict=True):
+        for row in matrix.rows:
+            for programme, cell in zip(matrix.programmes, row.cells, strict=True):
                 certificate = cell.certificate
+                held = certificate is not None and cell.status in ("certified", "expiring")
                 yield writer.writerow(
                     [
                         _safe(row.user.get_full_name()),
@@ -124,9 +134,7 @@ def clinic_report_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
                         if certificate and cell.status in ("certified", "expiring", "expired")
                         else "",
                         cell.due_date.isoformat() if cell.due_date else "",
-                        certificate.code
-                        if certificate and cell.status in ("certified", "expiring")
-                        else "",
+                        certificate.code if held else "",
                     ]
                 )
 
@@ -142,18 +150,7 @@ def clinic_assign(request: HttpRequest, slug: str) -> HttpResponse:
     clinic = _clinic_or_404(request, slug)
     form = AssignForm(request.POST, clinic=clinic)
     if not form.is_valid():
-        programmes, rows = clinic_matrix(clinic)
-        context = {
-            "clinic": clinic,
-            "programmes": programmes,
-            "rows": rows,
-            "filters": _filters(request),
-            "statuses": STATUS_LABELS,
-            "summary": None,
-            "form": form,
-            "query": "",
-        }
-        return TemplateResponse(request, "certification/clinic_dashboard.html", context, status=400)
+        return _dashboard(request, clinic, form, status=400)
     staff = list(form.cleaned_data["staff"])
     programme = form.cleaned_data["programme"]
     services.assign_programme(clinic, request.user, staff, programme, form.cleaned_data["due_date"])

@@ -54,8 +54,7 @@ def team(clinic, tree, programme, assessor, admin_user, manager):
 
 
 def statuses(clinic, **filters) -> dict[str, str]:
-    _, rows = clinic_matrix(clinic, **filters)
-    return {row.user.username: row.cells[0].status for row in rows}
+    return {row.user.username: row.cells[0].status for row in clinic_matrix(clinic, **filters).rows}
 
 
 def test_the_matrix_shows_every_status(clinic, team):
@@ -71,8 +70,9 @@ def test_the_matrix_shows_every_status(clinic, team):
 
 
 def test_in_progress_shows_a_percentage(clinic, team):
-    _, rows = clinic_matrix(clinic)
-    cell = next(row.cells[0] for row in rows if row.user.username == "progress")
+    cell = next(
+        row.cells[0] for row in clinic_matrix(clinic).rows if row.user.username == "progress"
+    )
     assert 0 < cell.percent < 100 and f"({cell.percent}%)" in cell.label
 
 
@@ -223,3 +223,35 @@ def test_dashboard_and_csv_queries_do_not_grow_with_staff(
         b"".join(client.get("/clinics/riverside/report.csv").streaming_content)
     assert len(large.captured_queries) == len(small.captured_queries)
     assert len(large_csv.captured_queries) == len(small_csv.captured_queries)
+
+
+def test_large_clinics_are_paged_and_the_csv_has_everyone(client, manager, clinic, programme):
+    for n in range(105):
+        add_staff(clinic, f"p{n:03}", last_name=f"Person{n:03}")
+    client.force_login(manager)
+    first = client.get("/clinics/riverside/").content.decode()
+    assert (
+        "105 staff members · page 1 of 2" in first
+        and "Person099" in first
+        and "Person100" not in first
+    )
+    second = client.get("/clinics/riverside/", {"p": "2"}).content.decode()
+    assert "Person100" in second and "Person104" in second
+    assert len(read(client.get("/clinics/riverside/report.csv"))) == 105
+
+
+def test_percentages_count_assessments_as_the_certificate_rules_do(
+    clinic, staff, tree, programme, assessor, admin_user
+):
+    """An assessment older than the validity, or from before a revocation, does not count:
+    3 lessons and 1 quiz done, 2 checklists not, is 4 of 6 steps."""
+    old = timezone.now() - programme.validity - timedelta(days=5)
+    meet_everything(staff, tree, programme, assessor, when=old)
+    cell = clinic_matrix(clinic).all_rows[0].cells[0]
+    assert cell.percent == 67
+    for checklist in programme.required_checklists.all():
+        assess(staff, assessor, checklist)
+    certificate = services.issue_if_due(staff, programme)
+    services.revoke_certificate(certificate.pk, admin_user, "Re-assess.")
+    cell = clinic_matrix(clinic).all_rows[0].cells[0]
+    assert cell.status == "revoked" and cell.percent == 67
