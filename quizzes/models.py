@@ -427,6 +427,18 @@ class QuizPageForm(WagtailAdminPageForm):
         return cleaned
 
 
+def _to_view(name: str):
+    """A QuizPage route method that calls quizzes.views.<name>(request, quiz, ...)."""
+
+    def route(self, request, *args, **kwargs):
+        from quizzes import views
+
+        return getattr(views, name)(request, self, *args, **kwargs)
+
+    route.__name__ = f"{name}_route"
+    return route
+
+
 class QuizPage(RoutablePageMixin, Page):
     """A quiz at the end of a module: fixed questions and/or random draws, with its rules.
 
@@ -508,55 +520,15 @@ class QuizPage(RoutablePageMixin, Page):
 
         return views.intro(request, self)
 
-    # Routes: each hands over to quizzes/views.py.
-
-    @path("", name="intro")
-    def intro_route(self, request):
-        from quizzes import views
-
-        return views.intro(request, self)
-
-    @path("start/", name="start")
-    def start_route(self, request):
-        from quizzes import views
-
-        return views.start(request, self)
-
-    @path("attempt/<int:attempt_id>/", name="attempt")
-    def attempt_route(self, request, attempt_id):
-        from quizzes import views
-
-        return views.attempt_page(request, self, attempt_id)
-
-    @path("attempt/<int:attempt_id>/save/", name="save")
-    def save_route(self, request, attempt_id):
-        from quizzes import views
-
-        return views.save(request, self, attempt_id)
-
-    @path("attempt/<int:attempt_id>/advance/", name="advance")
-    def advance_route(self, request, attempt_id):
-        from quizzes import views
-
-        return views.advance(request, self, attempt_id)
-
-    @path("attempt/<int:attempt_id>/confirm/", name="confirm")
-    def confirm_route(self, request, attempt_id):
-        from quizzes import views
-
-        return views.confirm(request, self, attempt_id)
-
-    @path("attempt/<int:attempt_id>/submit/", name="submit")
-    def submit_route(self, request, attempt_id):
-        from quizzes import views
-
-        return views.submit(request, self, attempt_id)
-
-    @path("attempt/<int:attempt_id>/result/", name="result")
-    def result_route(self, request, attempt_id):
-        from quizzes import views
-
-        return views.result(request, self, attempt_id)
+    # Routes: each hands over to the view of the same name in quizzes/views.py.
+    intro_route = path("", name="intro")(_to_view("intro"))
+    start_route = path("start/", name="start")(_to_view("start"))
+    attempt_route = path("attempt/<int:attempt_id>/", name="attempt")(_to_view("attempt_page"))
+    save_route = path("attempt/<int:attempt_id>/save/", name="save")(_to_view("save"))
+    advance_route = path("attempt/<int:attempt_id>/advance/", name="advance")(_to_view("advance"))
+    confirm_route = path("attempt/<int:attempt_id>/confirm/", name="confirm")(_to_view("confirm"))
+    submit_route = path("attempt/<int:attempt_id>/submit/", name="submit")(_to_view("submit"))
+    result_route = path("attempt/<int:attempt_id>/result/", name="result")(_to_view("result"))
 
 
 class QuizQuestion(Orderable):
