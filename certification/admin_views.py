@@ -8,27 +8,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from certification import services
 from certification.forms import AssessmentForm, StartAssessmentForm
 from certification.models import Certificate, CertificateStatus, SkillAssessment
+from core.admin import AdminPage
 
 PAGE_SIZE = 50
-
-
-class AdminPage(WagtailAdminTemplateMixin):
-    parent_label = ""
-    parent_url_name = ""
-
-    def get_breadcrumbs_items(self):
-        items = [{"url": reverse("wagtailadmin_home"), "label": "Dashboard"}]
-        if self.parent_url_name:
-            items.append({"url": reverse(self.parent_url_name), "label": self.parent_label})
-        return [*items, {"url": "", "label": self.get_page_title()}]
 
 
 class AssessmentListView(AdminPage, TemplateView):

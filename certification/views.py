@@ -22,7 +22,7 @@ from certification.competencies import competency_records
 from certification.forms import AssignForm
 from certification.models import AssessmentStatus, Certificate, SkillAssessment
 from certification.pdf import certificate_pdf
-from courses.reports import Echo, _safe
+from courses.reports import Echo, spreadsheet_safe
 
 STAFF_PER_PAGE = 100
 
@@ -124,9 +124,9 @@ def clinic_report_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
                 held = certificate is not None and cell.status in ("certified", "expiring")
                 yield writer.writerow(
                     [
-                        _safe(row.user.get_full_name()),
-                        _safe(row.user.username),
-                        _safe(row.user.email),
+                        spreadsheet_safe(row.user.get_full_name()),
+                        spreadsheet_safe(row.user.username),
+                        spreadsheet_safe(row.user.email),
                         programme.title,
                         STATUS_LABELS[cell.status],
                         cell.percent,

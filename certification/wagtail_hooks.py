@@ -3,7 +3,6 @@
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.auth import permission_required
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -16,6 +15,7 @@ from certification.models import (
     ProgrammeAssignment,
     SkillChecklist,
 )
+from core.admin import PermissionMenuItem
 
 ASSESS = "certification.assess_skills"
 VIEW_CERTIFICATES = "certification.view_certificates"
@@ -119,15 +119,6 @@ admin_urls = (
 @hooks.register("register_admin_urls")
 def register_certification_urls():
     return [path("certification/", include(admin_urls))]
-
-
-class PermissionMenuItem(MenuItem):
-    def __init__(self, *args, permission: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
 
 
 @hooks.register("register_admin_menu_item")

@@ -8,26 +8,20 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.generic import TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from core.admin import AdminPage
 from courses.models import CoursePage, ModulePage
 from courses.reports import STATUSES, ReportFilters, csv_lines, report_rows
 
 PAGE_SIZE = 50
 
 
-class ProgressReportView(WagtailAdminTemplateMixin, TemplateView):
+class ProgressReportView(AdminPage, TemplateView):
     """Learners x modules for one course, with filters and a CSV export."""
 
     template_name = "courses/admin/progress_report.html"
     page_title = "Course progress"
     header_icon = "table"
-
-    def get_breadcrumbs_items(self):
-        return [
-            {"url": reverse("wagtailadmin_home"), "label": "Dashboard"},
-            {"url": "", "label": self.page_title},
-        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

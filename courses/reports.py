@@ -96,9 +96,9 @@ def csv_lines(rows: list[ReportRow]) -> Iterator[str]:
         user = row.enrollment.user
         yield writer.writerow(
             [
-                _safe(user.get_full_name()),
-                _safe(user.username),
-                _safe(user.email),
+                spreadsheet_safe(user.get_full_name()),
+                spreadsheet_safe(user.username),
+                spreadsheet_safe(user.email),
                 row.enrollment.enrolled_at.date().isoformat(),
                 STATUSES[row.status],
                 row.progress.percent,
@@ -115,6 +115,6 @@ def csv_lines(rows: list[ReportRow]) -> Iterator[str]:
         )
 
 
-def _safe(value: str) -> str:
+def spreadsheet_safe(value: str) -> str:
     """Neutralise spreadsheet formulas in user-entered text (CSV injection)."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -3,8 +3,8 @@
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.auth import permission_required
-from wagtail.admin.menu import MenuItem
 
+from core.admin import PermissionMenuItem
 from courses.admin_views import ProgressReportView, progress_csv
 
 REPORT_PERMISSION = "courses.view_progress_report"
@@ -31,13 +31,12 @@ def register_report_urls():
     return [path("reports/course-progress/", include(report_urls))]
 
 
-class ReportMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(REPORT_PERMISSION)
-
-
 @hooks.register("register_reports_menu_item")
 def register_progress_report_menu_item():
-    return ReportMenuItem(
-        "Course progress", reverse("courses_reports:progress"), icon_name="table", order=100
+    return PermissionMenuItem(
+        "Course progress",
+        reverse("courses_reports:progress"),
+        icon_name="table",
+        order=100,
+        permission=REPORT_PERMISSION,
     )

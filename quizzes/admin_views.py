@@ -8,10 +8,9 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.views.generic import FormView, TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from core.admin import AdminPage
 from quizzes import services
 from quizzes.answers import decimal_text
 from quizzes.models import AttemptState, Response
@@ -27,18 +26,12 @@ def pending_essays():
     )
 
 
-class GradingQueueView(WagtailAdminTemplateMixin, TemplateView):
+class GradingQueueView(AdminPage, TemplateView):
     """Ungraded essay answers, oldest submission first."""
 
     template_name = "quizzes/admin/grading_queue.html"
     page_title = "Essay grading"
     header_icon = "edit"
-
-    def get_breadcrumbs_items(self):
-        return [
-            {"url": reverse("wagtailadmin_home"), "label": "Dashboard"},
-            {"url": "", "label": self.page_title},
-        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -68,12 +61,13 @@ class GradeForm(forms.Form):
         return score
 
 
-class GradeResponseView(WagtailAdminTemplateMixin, FormView):
+class GradeResponseView(AdminPage, FormView):
     """One essay answer beside the question, model answer and rubric; a score and a comment."""
 
     template_name = "quizzes/admin/grade_response.html"
     header_icon = "edit"
     form_class = GradeForm
+    parent_label, parent_url_name = "Essay grading", "quizzes_grading:queue"
 
     def dispatch(self, request, *args, **kwargs):
         self.response_obj = get_object_or_404(
@@ -85,13 +79,6 @@ class GradeResponseView(WagtailAdminTemplateMixin, FormView):
 
     def get_page_title(self):
         return f"Grade: {self.response_obj.question_snapshot['title']}"
-
-    def get_breadcrumbs_items(self):
-        return [
-            {"url": reverse("wagtailadmin_home"), "label": "Dashboard"},
-            {"url": reverse("quizzes_grading:queue"), "label": "Essay grading"},
-            {"url": "", "label": self.get_page_title()},
-        ]
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

@@ -4,10 +4,10 @@ from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.auth import permission_required
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from core.admin import PermissionMenuItem
 from quizzes.admin_views import GradeResponseView, GradingQueueView, pending_essays
 from quizzes.models import ClinicalCase, Question, QuestionCategory
 
@@ -79,15 +79,14 @@ def register_grading_urls():
     return [path("essay-grading/", include(grading_urls))]
 
 
-class GradingMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(GRADE_PERMISSION)
-
-
 @hooks.register("register_admin_menu_item")
 def register_grading_menu_item():
-    return GradingMenuItem(
-        "Essay grading", reverse("quizzes_grading:queue"), icon_name="edit", order=220
+    return PermissionMenuItem(
+        "Essay grading",
+        reverse("quizzes_grading:queue"),
+        icon_name="edit",
+        order=220,
+        permission=GRADE_PERMISSION,
     )
 
 
