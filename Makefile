@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed-stamp
+# `make run PORT=8001` serves elsewhere; load_demo prints the matching address.
+PORT ?= 8000
 
 .DEFAULT_GOAL := help
 
@@ -18,10 +20,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the project with its dev tools
 
-run: install ## Set up, load the demo and serve on http://127.0.0.1:8000
+run: install ## Set up, load the demo, serve on http://127.0.0.1:8000 with the task worker
 	$(MANAGE) migrate --no-input
-	$(MANAGE) load_demo
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(MANAGE) load_demo --port $(PORT)
+	@# One command, three processes: the web server, the task worker and the periodic scheduler;
+	@# Ctrl-C, or the web server stopping, stops all three.
+	@trap 'kill 0' EXIT INT TERM; \
+	$(MANAGE) run_worker & \
+	$(MANAGE) run_scheduler & \
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: install ## Run every test (DATABASE_URL=postgres://... runs them on PostgreSQL)
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -22,9 +22,8 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
+        views.SitePasswordResetView.as_view(
             success_url=reverse_lazy("accounts:password_reset_done"),
-            email_template_name="registration/password_reset_email.txt",
         ),
         name="password_reset",
     ),
@@ -35,7 +34,7 @@ urlpatterns = [
     ),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        views.SitePasswordResetConfirmView.as_view(
             success_url=reverse_lazy("accounts:password_reset_complete")
         ),
         name="password_reset_confirm",

@@ -12,9 +12,15 @@ from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
 from certification import services
-from certification.forms import AssessmentForm, StartAssessmentForm
-from certification.models import Certificate, CertificateStatus, SkillAssessment
+from certification.forms import AssessmentForm, SignForm, StartAssessmentForm
+from certification.models import (
+    AssessmentStatus,
+    Certificate,
+    CertificateStatus,
+    SkillAssessment,
+)
 from core.admin import AdminPage
+from core.params import query_choice, query_id, query_text
 
 PAGE_SIZE = 50
 
@@ -31,8 +37,8 @@ class AssessmentListView(AdminPage, TemplateView):
         )
         if self.request.GET.get("mine") != "0":
             queryset = queryset.filter(assessor=self.request.user)
-        status = self.request.GET.get("status", "")
-        if status in ("draft", "signed"):
+        status = query_choice(self.request.GET, "status", AssessmentStatus.values)
+        if status:
             queryset = queryset.filter(status=status)
         context["assessments"] = Paginator(queryset, PAGE_SIZE).get_page(self.request.GET.get("p"))
         context["mine"] = self.request.GET.get("mine") != "0"
@@ -52,8 +58,14 @@ class AssessmentCreateView(AdminPage, FormView):
         return {
             key: value
             for key in ("trainee", "checklist")
-            if (value := self.request.GET.get(key, "")).isdigit()
+            if (value := query_id(self.request.GET, key)) is not None
         }
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        data = self.request.POST if self.request.method == "POST" else self.request.GET
+        kwargs["search"] = query_text(data, "q")
+        return kwargs
 
     def form_valid(self, form):
         try:
@@ -135,17 +147,76 @@ class AssessmentView(AdminPage, FormView):
                 comments=form.cleaned_data["comments"],
                 assessed_on=form.cleaned_data["assessed_on"],
             )
-            if "sign" in self.request.POST:
-                signed = services.sign_assessment(self.assessment.pk, self.request.user)
-                outcome = "passed" if signed.passed else "did not pass"
-                messages.success(
-                    self.request, f"Assessment signed: {signed.trainee.display_name} {outcome}."
-                )
-            else:
-                messages.success(self.request, "Draft saved.")
         except services.CertificationError as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)
+        if "sign" in self.request.POST:
+            # Signing is final, so it happens only on the confirmation page.
+            return redirect("certification_admin:assessment_sign", assessment_id=self.assessment.pk)
+        messages.success(self.request, "Draft saved.")
+        return redirect("certification_admin:assessment", assessment_id=self.assessment.pk)
+
+
+class AssessmentSignView(AdminPage, FormView):
+    """Confirm a signature: the draft as it stands, its outcome, and that signing is final."""
+
+    template_name = "certification/admin/assessment_sign.html"
+    header_icon = "tasks"
+    form_class = SignForm
+    parent_label, parent_url_name = "Skill assessments", "certification_admin:assessments"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.assessment = get_object_or_404(
+            SkillAssessment.objects.select_related("trainee", "assessor"),
+            pk=kwargs["assessment_id"],
+        )
+        if self.assessment.is_signed:
+            messages.info(request, "This assessment is already signed.")
+            return redirect("certification_admin:assessment", assessment_id=self.assessment.pk)
+        if self.assessment.assessor_id != request.user.pk:
+            raise PermissionDenied("Only the assessor who recorded this assessment can sign it.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return f"Sign: {self.assessment.checklist_snapshot['title']}"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "assessment": self.assessment}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        items = list(self.assessment.item_results.select_related("competency"))
+        snapshot = self.assessment.checklist_snapshot
+        context.update(
+            {
+                "assessment": self.assessment,
+                "items": items,
+                "gaps": services.signing_gaps(items, self.assessment.global_rating),
+                "passes": services.assessment_passes(
+                    [(i.must_pass, i.result) for i in items],
+                    self.assessment.global_rating,
+                    snapshot["pass_rating"],
+                ),
+            }
+        )
+        return context
+
+    def form_invalid(self, form):
+        """A stale confirmation is shown the draft as it is now, to review again."""
+        for error in form.errors.get("reviewed", []):
+            messages.error(self.request, error)
+        return redirect("certification_admin:assessment_sign", assessment_id=self.assessment.pk)
+
+    def form_valid(self, form):
+        try:
+            signed = services.sign_assessment(self.assessment.pk, self.request.user)
+        except services.CertificationError as exc:
+            messages.error(self.request, str(exc))
+            return redirect("certification_admin:assessment", assessment_id=self.assessment.pk)
+        outcome = "passed" if signed.passed else "did not pass"
+        messages.success(
+            self.request, f"Assessment signed: {signed.trainee.display_name} {outcome}."
+        )
         return redirect("certification_admin:assessment", assessment_id=self.assessment.pk)
 
 
@@ -167,7 +238,7 @@ class CertificateListView(AdminPage, TemplateView):
             queryset = queryset.expiring_within(at=now)
         elif status == CertificateStatus.ACTIVE:
             queryset = queryset.valid(now)
-        q = self.request.GET.get("q", "").strip()[:100]
+        q = query_text(self.request.GET, "q")
         if q:
             queryset = queryset.filter(
                 Q(holder_name__icontains=q) | Q(user__username__icontains=q) | Q(code__startswith=q)

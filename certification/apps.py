@@ -6,12 +6,23 @@ class CertificationConfig(AppConfig):
     verbose_name = "Certification"
 
     def ready(self):
-        from certification import receivers  # noqa: F401  (connects the signal receivers)
+        from datetime import timedelta
+
         from certification.curriculum import load_certification
-        from core import loader, roles
+        from certification.demo import staff_sign_ins
+        from certification.services import issue_due_certificates
+        from certification.tasks import send_reminders_task
+        from core import demo, loader, roles
+        from core.tasks import register_periodic
+        from courses.evaluation import register_step
+
+        register_step("certificates", lambda user, now: len(issue_due_certificates(user, now=now)))
+        register_periodic("certification-reminders", send_reminders_task, timedelta(days=1))
 
         if load_certification not in loader.ROOT_EXTENSIONS:
             loader.ROOT_EXTENSIONS.append(load_certification)
+        if staff_sign_ins not in demo.MORE_SIGN_INS:
+            demo.MORE_SIGN_INS.append(staff_sign_ins)
         roles.ROLE_MODEL_PERMISSIONS[roles.INSTRUCTORS].update(
             {
                 ("certification", "skillchecklist"): ("add", "change", "view"),

@@ -1,8 +1,9 @@
 """A clinic's staff x programme matrix: who is certified in what, until when, who is overdue.
 
 A constant number of queries for any number of staff: the programmes and their requirements,
-then one query each for memberships, assignments, certificates, lesson completions per course,
-passed quizzes and passed assessments, all grouped in Python.
+then one query each for memberships, assignments and certificates, the course structure and
+learner records that courses.progress reads, quizzes outside the courses, passed assessments
+and revocations, all grouped in Python. Also here: who counts as a learner (`learners`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Max
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -26,6 +29,13 @@ from certification.models import (
     ProgrammeAssignment,
     SkillAssessment,
 )
+from courses.progress import (
+    CourseProgress,
+    build_progress,
+    learner_states,
+    load_structure,
+    percent_done,
+)
 
 STATUS_LABELS = {
     "certified": "Certified",
@@ -38,24 +48,62 @@ STATUS_LABELS = {
 }
 
 
+HELD = ("certified", "expiring")
+
+
+@dataclass
+class Progress:
+    """A staff member's way through a programme.
+
+    `done` of `total` learning steps (lessons and quizzes, as courses.progress counts them) and
+    `skills` of `skills_total` checklists observed and passed, as the certificate counts them.
+    """
+
+    done: int = 0
+    total: int = 0
+    skills: int = 0
+    skills_total: int = 0
+
+    @property
+    def percent(self) -> int:
+        """The learning steps done, rounded as the learner's own course page rounds them."""
+        return percent_done(self.done, self.total)
+
+    @property
+    def started(self) -> bool:
+        return bool(self.done or self.skills)
+
+
 @dataclass
 class Cell:
     status: str
-    percent: int
+    progress: Progress
     certificate: Certificate | None
     assignment: ProgrammeAssignment | None
 
     @property
+    def percent(self) -> int:
+        return self.progress.percent
+
+    @property
     def label(self) -> str:
-        if self.status in ("certified", "expiring") and self.certificate:
+        if self.status in HELD and self.certificate:
             return f"{STATUS_LABELS[self.status]}: until {date_format(self.certificate.expires_at, 'j M Y')}"
-        if self.status in ("in_progress", "overdue") and self.percent:
-            return f"{STATUS_LABELS[self.status]} ({self.percent}%)"
+        if self.status in ("in_progress", "overdue") and self.progress.started:
+            skills = (
+                f", {self.progress.skills} of {self.progress.skills_total} skills observed"
+                if self.progress.skills_total
+                else ""
+            )
+            return f"{STATUS_LABELS[self.status]} ({self.percent}%{skills})"
         return STATUS_LABELS[self.status]
 
     @property
     def due_date(self) -> date | None:
-        return self.assignment.due_date if self.assignment else None
+        """The assignment's due date while it is still to be met: a valid certificate meets it."""
+        if self.assignment is None or self.status in HELD:
+            return None
+        return self.assignment.due_date
 
 
 @dataclass
@@ -71,7 +119,7 @@ class StaffRow:
 def cell_status(
     certificate_rows: list[Certificate],
     assignment: ProgrammeAssignment | None,
-    percent: int,
+    started: bool,
     now: datetime,
 ) -> tuple[str, Certificate | None]:
     """Pure: the one status a manager sees for a staff member and a programme."""
@@ -84,7 +132,7 @@ def cell_status(
         return "overdue", latest
     if latest is not None:
         return ("revoked" if latest.revoked_at else "expired"), latest
-    return ("in_progress" if percent else "not_started"), None
+    return ("in_progress" if started else "not_started"), None
 
 
 def clinic_programmes(clinic: Clinic) -> list[Programme]:
@@ -98,39 +146,46 @@ def clinic_programmes(clinic: Clinic) -> list[Programme]:
     )
 
 
-def _percents(
-    staff_ids, user_ids: list[int], programmes: list[Programme], now: datetime
-) -> dict[tuple[int, int], int]:
-    """Share of each programme's steps done: lessons of its courses, its quizzes, its checklists.
+def _progress(
+    staff_ids: QuerySet, users: list, programmes: list[Programme], now: datetime
+) -> dict[tuple[int, int], Progress]:
+    """Each staff member's Progress in each programme, in a constant number of queries.
 
-    `staff_ids` is a subquery of the clinic's staff (no long literal id lists in the SQL).
-    Assessments count as programme_state counts them: signed and passed within the programme's
-    validity, and after any revocation of the learner's certificate of it.
+    Learning steps are counted by the course progress rule itself (courses.progress: the live
+    lessons and quizzes of live modules, a lesson done when completed, a quiz when passed), so
+    the dashboard shows the percentage the learner sees on their course page. A required quiz
+    outside the programme's courses adds one step. Checklists are counted apart, as the
+    certificate counts them: signed and passed within the programme's validity, and after any
+    revocation of the learner's certificate of it. `staff_ids`, a subquery of the clinic's
+    staff, keeps the queries of this module free of long lists of ids.
     """
-    from courses.models import LessonCompletion, LessonPage
     from quizzes.models import Attempt, AttemptState
 
-    courses = {c.pk: c for p in programmes for c in p.required_courses.all()}
-    lessons_in: dict[int, int] = {}
-    lessons_done: dict[tuple[int, int], int] = defaultdict(int)
-    for course in courses.values():
-        lessons_in[course.pk] = LessonPage.objects.live().descendant_of(course).count()
-        for row in (
-            LessonCompletion.objects.filter(
-                user_id__in=staff_ids, lesson__path__startswith=course.path, lesson__live=True
+    courses = list({c.pk: c for p in programmes for c in p.required_courses.all()}.values())
+    course_progress: dict[int, dict[int, CourseProgress]] = {}
+    steps: set[int] = set()
+    if courses:
+        structure = load_structure(courses)
+        steps = set(structure.quiz_ids)
+        course_progress = {
+            user_id: build_progress(structure, state)
+            for user_id, state in learner_states(users, structure).items()
+        }
+    extra_quizzes = {q.pk for p in programmes for q in p.required_quizzes.all()} - steps
+    passed_extra = (
+        set(
+            Attempt.objects.filter(
+                user_id__in=staff_ids,
+                quiz_id__in=extra_quizzes,
+                state=AttemptState.GRADED,
+                passed=True,
             )
-            .values("user_id")
-            .annotate(n=Count("id"))
-        ):
-            lessons_done[(row["user_id"], course.pk)] = row["n"]
-    quiz_ids = {q.pk for p in programmes for q in p.required_quizzes.all()}
-    passed = set(
-        Attempt.objects.filter(
-            user_id__in=staff_ids, quiz_id__in=quiz_ids, state=AttemptState.GRADED, passed=True
+            .order_by()
+            .values_list("user_id", "quiz_id")
+            .distinct()
         )
-        .order_by()
-        .values_list("user_id", "quiz_id")
-        .distinct()
+        if extra_quizzes
+        else set()
     )
     latest_pass = {
         (row["trainee_id"], row["checklist_id"]): row["latest"]
@@ -150,26 +205,27 @@ def _percents(
         .values("user_id", "programme_id")
         .annotate(latest=Max("revoked_at"))
     }
-    percents = {}
+    result = {}
     for programme in programmes:
         course_ids = [c.pk for c in programme.required_courses.all()]
-        quizzes = [q.pk for q in programme.required_quizzes.all()]
+        quizzes = [q.pk for q in programme.required_quizzes.all() if q.pk in extra_quizzes]
         checklists = [c.pk for c in programme.required_checklists.all()]
-        total = sum(lessons_in[c] for c in course_ids) + len(quizzes) + len(checklists)
         window = now - programme.validity
-        for user_id in user_ids:
-            since = max(window, revoked_since.get((user_id, programme.pk), window))
-            done = (
-                sum(lessons_done[(user_id, c)] for c in course_ids)
-                + sum((user_id, q) in passed for q in quizzes)
-                + sum(
+        for user in users:
+            in_courses = [course_progress[user.pk][c] for c in course_ids]
+            since = max(window, revoked_since.get((user.pk, programme.pk), window))
+            result[(user.pk, programme.pk)] = Progress(
+                done=sum(p.done for p in in_courses)
+                + sum((user.pk, q) in passed_extra for q in quizzes),
+                total=sum(p.total for p in in_courses) + len(quizzes),
+                skills=sum(
                     1
                     for c in checklists
-                    if (latest := latest_pass.get((user_id, c))) and since < latest <= now
-                )
+                    if (latest := latest_pass.get((user.pk, c))) and since < latest <= now
+                ),
+                skills_total=len(checklists),
             )
-            percents[(user_id, programme.pk)] = round(100 * done / total) if total else 0
-    return percents
+    return result
 
 
 @dataclass
@@ -212,7 +268,6 @@ def clinic_matrix(
             "user__last_name", "user__first_name", "user__username"
         )
     )
-    user_ids = [m.user_id for m in memberships]
     assignments = {
         (a.user_id, a.programme_id): a
         for a in ProgrammeAssignment.objects.filter(
@@ -224,16 +279,17 @@ def clinic_matrix(
         user_id__in=staff_ids, programme__in=programmes
     ).order_by("-cycle"):
         certificates[(issued.user_id, issued.programme_id)].append(issued)
-    percents = _percents(staff_ids, user_ids, programmes, now) if programmes else {}
+    progress = (
+        _progress(staff_ids, [m.user for m in memberships], programmes, now) if programmes else {}
+    )
     all_rows = []
     for membership in memberships:
         cells = []
         for programme in programmes:
             key = (membership.user_id, programme.pk)
-            state, shown = cell_status(
-                certificates[key], assignments.get(key), percents.get(key, 0), now
-            )
-            cells.append(Cell(state, percents.get(key, 0), shown, assignments.get(key)))
+            done = progress.get(key, Progress())
+            state, shown = cell_status(certificates[key], assignments.get(key), done.started, now)
+            cells.append(Cell(state, done, shown, assignments.get(key)))
         all_rows.append(StaffRow(membership, cells))
     columns = [i for i, p in enumerate(programmes) if not programme_id or p.pk == programme_id]
     rows = [
@@ -243,6 +299,26 @@ def clinic_matrix(
         and (not status or any(row.cells[i].status == status for i in columns))
     ]
     return Matrix([programmes[i] for i in columns], all_rows, rows)
+
+
+def learners() -> QuerySet:
+    """Every learner: an active account holding no staff role. The one definition of a learner.
+
+    Staff roles are administrators (superusers and staff accounts), anyone whose groups or own
+    permissions open the Wagtail admin (instructors, reviewers), and the managers of any clinic.
+    """
+    User = get_user_model()
+    admin_access = Permission.objects.filter(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+    staff = User.objects.filter(
+        Q(is_superuser=True)
+        | Q(is_staff=True)
+        | Q(groups__permissions__in=admin_access)
+        | Q(user_permissions__in=admin_access)
+        | Q(clinic_memberships__role=ClinicRole.MANAGER)
+    )
+    return User.objects.filter(is_active=True).exclude(pk__in=staff.values("pk"))
 
 
 def managed_clinic(user, slug: str) -> Clinic | None:

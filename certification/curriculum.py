@@ -63,10 +63,11 @@ def sync_programme(
     key = require(data, "key", str, where)
     pwhere = f"{where} '{key}'"
     courses = []
-    for slug in data.get("courses", []):
-        course = CoursePage.objects.filter(slug=slug).first()
+    for name in data.get("courses", []):
+        # Courses are named by their stable key (course.toml), which a folder rename keeps.
+        course = CoursePage.objects.filter(key=name).first()
         if course is None:
-            raise CurriculumError(f"{pwhere}: unknown course '{slug}'")
+            raise CurriculumError(f"{pwhere}: unknown course key '{name}'")
         courses.append(course)
     quizzes = []
     for spec in data.get("quizzes", []):

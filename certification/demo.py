@@ -1,12 +1,14 @@
 """Demo clinic: a manager and a dozen staff at every certification status (load_demo only).
 
-Evidence is made through the same services the site uses; dates are moved back where a status
-needs history (an expiring certificate was issued 23 months ago, an expired one 25).
+Evidence is made through the same services the site uses, each step dated as it would have
+happened: a staff member enrols, works through the course in order (a module opens only when
+the one before is complete), is observed, and is certified; an expiring certificate was issued
+23 months ago, so the course behind it was taken before that.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -18,6 +20,7 @@ from certification.models import (
     ClinicRole,
     ItemResult,
     Programme,
+    ProgrammeAssignment,
     SkillChecklist,
 )
 
@@ -25,6 +28,10 @@ CLINIC = ("riverside", "Riverside Integrative Clinic")
 OTHER_CLINIC = ("harbour", "Harbour Acupuncture")
 PROGRAMME = "hfs-mini-blade-practitioner"
 MONTH = timedelta(days=30)
+# How long the demo's certified staff took over the course, ending a few days before their
+# observed assessments.
+COURSE_TIME = timedelta(weeks=10)
+OBSERVED_BEFORE_ISSUE = timedelta(days=2)
 
 # username, first, last, plan, due in days (negative: overdue)
 STAFF = [
@@ -41,45 +48,58 @@ STAFF = [
     ("kofi", "Kofi", "Mensah", "overdue-none", -30),
     ("lucia", "Lucia", "Romero", "not-started", 120),
 ]
+# Staff still learning: the share of the course's steps done, and how long ago the clinic
+# assigned the programme (and so enrolled them).
+LEARNING = {
+    "progress-high": (0.7, timedelta(weeks=6)),
+    "progress-low": (0.25, timedelta(weeks=3)),
+    "overdue-progress": (0.25, timedelta(weeks=10)),
+    "overdue-none": (0.0, timedelta(weeks=12)),
+    "not-started": (0.0, timedelta(0)),
+}
 
 
-def _finish_course(user, course, grader) -> None:
-    """Every lesson complete and every quiz passed (essays graded), then recorded."""
-    from courses.models import LessonPage
+def certificate_dates(plan: str, now: datetime, validity: timedelta) -> list[datetime]:
+    """When each of a plan's certificates was issued, oldest first (none for staff learning)."""
+    return {
+        "certified": [now - timedelta(days=3)],
+        "certified-earlier": [now - 8 * MONTH],
+        "expiring": [now - validity + timedelta(days=40)],
+        "expiring-soon": [now - validity + timedelta(days=9)],
+        "expired": [now - validity - MONTH],
+        "renewed": [now - validity - 2 * MONTH, now - MONTH],
+        "revoked": [now - 5 * MONTH],
+    }.get(plan, [])
+
+
+def _walk(user, course, grader, *, share: float, start: datetime, end: datetime) -> None:
+    """Enrol `user` at `start`, then take the first `share` of the course's steps in order,
+    spread evenly until `end`: lessons completed, quizzes passed (essays graded at once)."""
+    from courses.models import EnrollmentSource, LessonPage
     from courses.progress import course_progress
     from courses.services import complete_lesson, enrol, record_progress
     from quizzes.demo import take_quiz
     from quizzes.models import QuizPage
     from quizzes.services import grade_essay
 
-    enrol(user, course)
-    for module in course_progress(user, course).modules:
-        for step in module.steps:
-            if step.kind == "lesson":
-                complete_lesson(user, LessonPage.objects.get(pk=step.page_id))
-            else:
-                attempt = take_quiz(user, QuizPage.objects.get(pk=step.page_id), right=True)
-                for response in attempt.responses.filter(needs_grading=True):
-                    grade_essay(
-                        response.pk,
-                        grader,
-                        response.max_score * Decimal("0.75"),
-                        "Sound reasoning.",
-                    )
-    record_progress(user, course)
-
-
-def _partial_course(user, course, share: float) -> None:
-    from courses.models import LessonPage
-    from courses.progress import course_progress
-    from courses.services import complete_lesson, enrol
-
-    enrol(user, course)
-    lessons = [
-        s for m in course_progress(user, course).modules for s in m.steps if s.kind == "lesson"
-    ]
-    for step in lessons[: int(len(lessons) * share)]:
-        complete_lesson(user, LessonPage.objects.get(pk=step.page_id))
+    enrol(user, course, source=EnrollmentSource.CLINIC, now=start)
+    steps = [step for module in course_progress(user, course).modules for step in module.steps]
+    taken = steps[: round(len(steps) * share)]
+    for n, step in enumerate(taken, start=1):
+        when = start + (end - start) * n / (len(taken) + 1)
+        if step.kind == "lesson":
+            complete_lesson(user, LessonPage.objects.get(pk=step.page_id), now=when)
+            continue
+        attempt = take_quiz(user, QuizPage.objects.get(pk=step.page_id), right=True, now=when)
+        for response in attempt.responses.filter(needs_grading=True):
+            grade_essay(
+                response.pk,
+                grader,
+                response.rubric_scale.total * Decimal("0.75"),
+                "Sound reasoning.",
+                now=when,
+            )
+        record_progress(user, course, now=when)
 
 
 def _assess(trainee, assessor, checklist, when, passed: bool = True) -> None:
@@ -104,9 +124,10 @@ def _assess(trainee, assessor, checklist, when, passed: bool = True) -> None:
     services.sign_assessment(assessment.pk, assessor, now=when)
 
 
-def _certify(user, programme, course, checklists, assessor, when) -> None:
+def _certify(user, programme, checklists, assessor, when: datetime) -> None:
+    """Observed on every checklist shortly before `when`, and certified at `when`."""
     for checklist in checklists:
-        _assess(user, assessor, checklist, when - timedelta(days=2))
+        _assess(user, assessor, checklist, when - OBSERVED_BEFORE_ISSUE)
     services.issue_if_due(user, programme, now=when)
 
 
@@ -132,18 +153,46 @@ def load_clinic_demo(users: dict, password_user) -> None:
         ClinicMembership.objects.create(clinic=clinic, user=users[username], role=ClinicRole.STAFF)
     ClinicMembership.objects.create(clinic=other, user=users["sam"], role=ClinicRole.STAFF)
 
-    staff = {}
-    for username, first, last, _plan, _due in STAFF:
-        staff[username] = _user(username, first, last, password_user, [TRAINEES])
-        ClinicMembership.objects.create(clinic=clinic, user=staff[username], role=ClinicRole.STAFF)
-    for username, _first, _last, _plan, due in STAFF:
+    for username, first, last, plan, due in STAFF:
+        user = _user(username, first, last, password_user, [TRAINEES])
+        issued = certificate_dates(plan, now, programme.validity)
+        if issued:
+            start = issued[0] - OBSERVED_BEFORE_ISSUE - COURSE_TIME
+            ClinicMembership.objects.create(
+                clinic=clinic, user=user, role=ClinicRole.STAFF, joined_at=start
+            )
+            _walk(
+                user,
+                course,
+                instructor,
+                share=1.0,
+                start=start,
+                end=issued[0] - OBSERVED_BEFORE_ISSUE,
+            )
+            for when in issued:
+                _certify(user, programme, checklists, instructor, when)
+        else:
+            share, assigned_ago = LEARNING[plan]
+            start = now - assigned_ago
+            ClinicMembership.objects.create(
+                clinic=clinic, user=user, role=ClinicRole.STAFF, joined_at=start
+            )
+            _walk(user, course, instructor, share=share, start=start, end=now)
         services.assign_programme(
-            clinic,
-            users["manager"],
-            [staff[username]],
-            programme,
-            (now + timedelta(days=due)).date(),
+            clinic, users["manager"], [user], programme, (now + timedelta(days=due)).date()
         )
+        if not issued:
+            # The assignment is what enrolled them: it was made when they started.
+            ProgrammeAssignment.objects.filter(clinic=clinic, user=user).update(assigned_at=start)
+        if plan == "revoked":
+            revoked = issued[0] + 3 * MONTH
+            services.revoke_certificate(
+                user.certificates.get().pk,
+                users["admin"],
+                "Needle depth exceeded the superficial layer at an audited session; re-assessment required.",
+                now=revoked,
+            )
+            _assess(user, instructor, checklists[-1], revoked + MONTH, passed=False)
     services.assign_programme(
         clinic,
         users["manager"],
@@ -151,59 +200,12 @@ def load_clinic_demo(users: dict, password_user) -> None:
         programme,
         (now + timedelta(days=90)).date(),
     )
+    # Priya finished the course just now (core.demo); observed today, she is certified today.
+    for checklist in checklists:
+        _assess(users["priya"], instructor, checklist, now)
+    services.issue_if_due(users["priya"], programme, now=now)
 
-    for username, _first, _last, plan, _due in STAFF:
-        user = staff[username]
-        if plan.startswith(("certified", "expiring", "expired", "renewed", "revoked")):
-            _finish_course(user, course, instructor)
-        if plan == "certified":
-            _certify(user, programme, course, checklists, instructor, now - timedelta(days=3))
-        elif plan == "certified-earlier":
-            _certify(user, programme, course, checklists, instructor, now - 8 * MONTH)
-        elif plan == "expiring":
-            _certify(
-                user,
-                programme,
-                course,
-                checklists,
-                instructor,
-                now - programme.validity + timedelta(days=40),
-            )
-        elif plan == "expiring-soon":
-            _certify(
-                user,
-                programme,
-                course,
-                checklists,
-                instructor,
-                now - programme.validity + timedelta(days=9),
-            )
-        elif plan == "expired":
-            _certify(
-                user, programme, course, checklists, instructor, now - programme.validity - MONTH
-            )
-        elif plan == "renewed":
-            _certify(
-                user,
-                programme,
-                course,
-                checklists,
-                instructor,
-                now - programme.validity - 2 * MONTH,
-            )
-            _certify(user, programme, course, checklists, instructor, now - MONTH)
-        elif plan == "revoked":
-            _certify(user, programme, course, checklists, instructor, now - 5 * MONTH)
-            certificate = user.certificates.get()
-            services.revoke_certificate(
-                certificate.pk,
-                users["admin"],
-                "Needle depth exceeded the superficial layer at an audited session; re-assessment required.",
-            )
-            _assess(user, instructor, checklists[-1], now - timedelta(days=10), passed=False)
-        elif plan == "progress-high":
-            _partial_course(user, course, 0.7)
-        elif plan in ("progress-low", "overdue-progress"):
-            _partial_course(user, course, 0.25)
-    # Priya finished the course earlier; her observed assessments complete the programme now.
-    _certify(users["priya"], programme, course, checklists, instructor, now - timedelta(days=1))
+
+def staff_sign_ins() -> tuple[str, list[str]]:
+    """The demo clinic's staff, for the sign-in list load_demo prints."""
+    return f"{CLINIC[1]} staff, one at each status", [username for username, *_ in STAFF]

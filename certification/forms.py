@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
-from certification.models import ClinicMembership, ClinicRole, ItemResult, Programme
+from certification.clinics import learners
+from certification.models import (
+    ClinicRole,
+    ItemResult,
+    Programme,
+    SkillAssessment,
+    SkillChecklist,
+)
+from core.params import parse_id
 
 
 class AssignForm(forms.Form):
@@ -47,7 +59,20 @@ class AssignForm(forms.Form):
         return cleaned
 
 
+TRAINEES_LISTED = 50
+
+
+def _learner_label(user) -> str:
+    return f"{user.display_name} ({user.username})"
+
+
 class StartAssessmentForm(forms.Form):
+    """Who is assessed, on which checklist, when. Only learners can be chosen.
+
+    The trainee list shows the learners matching `search` (name, username or e-mail), at most
+    TRAINEES_LISTED of them, and always the one already chosen; any learner is accepted.
+    """
+
     trainee = forms.ModelChoiceField(queryset=None)
     checklist = forms.ModelChoiceField(queryset=None, empty_label=None)
     assessed_on = forms.DateField(
@@ -55,21 +80,39 @@ class StartAssessmentForm(forms.Form):
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        from django.contrib.auth import get_user_model
-
-        from certification.models import SkillChecklist
-
-        self.fields["trainee"].queryset = (
-            get_user_model()
-            .objects.filter(is_active=True)
-            .order_by("last_name", "first_name", "username")
-        )
-        self.fields["trainee"].label_from_instance = lambda user: (
-            f"{user.display_name} ({user.username})"
-        )
+        candidates = learners().order_by("last_name", "first_name", "username")
+        self.fields["trainee"].queryset = candidates
         self.fields["checklist"].queryset = SkillChecklist.objects.filter(live=True)
+        self.search = search
+        shown = candidates
+        for word in search.split():
+            shown = shown.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(username__icontains=word)
+                | Q(email__icontains=word)
+            )
+        listed = list(shown[: TRAINEES_LISTED + 1])
+        self.more_trainees = len(listed) > TRAINEES_LISTED
+        listed = listed[:TRAINEES_LISTED]
+        chosen = parse_id(
+            str(
+                self.data.get(self.add_prefix("trainee"), "")
+                if self.is_bound
+                else self.initial.get("trainee", "")
+            )
+        )
+        if chosen is not None and all(user.pk != chosen for user in listed):
+            listed = list(candidates.filter(pk=chosen)) + listed
+        if search and len(listed) == 1 and chosen is None:
+            self.initial["trainee"] = listed[0].pk  # the one learner found: nothing to pick
+        self.trainees_listed = len(listed)
+        self.fields["trainee"].widget.attrs["aria-describedby"] = "trainee-help"
+        self.fields["trainee"].widget.choices = [("", "---------")] + [
+            (user.pk, _learner_label(user)) for user in listed
+        ]
 
     def clean_assessed_on(self):
         day = self.cleaned_data["assessed_on"]
@@ -122,10 +165,30 @@ class AssessmentForm(forms.Form):
         }
 
 
-def staff_of(clinic) -> list:
-    return [
-        m.user
-        for m in ClinicMembership.objects.filter(
-            clinic=clinic, role=ClinicRole.STAFF
-        ).select_related("user")
+def draft_fingerprint(assessment: SkillAssessment) -> str:
+    """A digest of everything a signature fixes: the date, rating, comments and item results."""
+    content = [
+        assessment.assessed_on.isoformat(),
+        assessment.global_rating,
+        assessment.comments,
+        [(i.position, i.result, i.comment) for i in assessment.item_results.order_by("position")],
     ]
+    return hashlib.sha256(json.dumps(content).encode()).hexdigest()
+
+
+class SignForm(forms.Form):
+    """The confirmation of a signature: valid only for the draft exactly as it was reviewed."""
+
+    reviewed = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, assessment: SkillAssessment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fingerprint = draft_fingerprint(assessment)
+        self.fields["reviewed"].initial = self.fingerprint
+
+    def clean_reviewed(self) -> str:
+        if self.cleaned_data["reviewed"] != self.fingerprint:
+            raise forms.ValidationError(
+                "The draft changed after it was shown here; review it again before signing."
+            )
+        return self.cleaned_data["reviewed"]

@@ -435,14 +435,33 @@ class ProgrammeAssignment(models.Model):
         return f"{self.user} — {self.programme} by {self.due_date}"
 
 
+class ReminderStatus(models.TextChoices):
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed, tried again next run"
+    REFUSED = "refused", "Address refused by the mail server"
+    GAVE_UP = "gave_up", "Failed too often, not tried again"
+
+
 class Reminder(models.Model):
-    """A reminder e-mail that was sent; its key makes sending it twice impossible."""
+    """One reminder e-mail and what became of it; its key makes sending it twice impossible.
+
+    certification/reminders.py decides from `status`, `attempts` and `address` whether a
+    reminder that was not sent is tried again.
+    """
 
     key = models.CharField(max_length=200, unique=True)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    sent_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.SENT
+    )
+    # The address last tried: a refusal holds for that address, not for a corrected one.
+    address = models.EmailField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    failure_reason = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return self.key
+        return f"{self.key} ({self.status})"

@@ -1,19 +1,29 @@
 """Reminder e-mails: certificates expiring within 60 days, and overdue assignments.
 
-Each reminder has a key (what, which, to whom); a Reminder row is written in the same
-transaction as the e-mail is sent, so running the command again sends nothing new, and an
-e-mail that failed to send is tried again next time.
+Each reminder has a key (what, which, to whom) and a Reminder row that records what became of
+it. Each e-mail is attempted on its own, so one bad address never holds up the others:
+
+- sent: recorded in the same transaction as the send; running again sends nothing new.
+- the mail server refuses the address permanently (a 5xx reply to RCPT): recorded as
+  `refused` and not tried again while the recipient's address stays the same; correcting the
+  address makes it due again.
+- anything else (a temporary 4xx refusal, the mail server unreachable or hanging up): recorded
+  as `failed` and tried again on the next run, up to MAX_ATTEMPTS attempts in all (a week of
+  daily runs), after which it is `gave_up`, again until the address changes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import enum
+import logging
+import smtplib
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -23,7 +33,13 @@ from certification.models import (
     ClinicRole,
     ProgrammeAssignment,
     Reminder,
+    ReminderStatus,
 )
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 7
+REASON_LENGTH = 500
 
 
 @dataclass
@@ -115,24 +131,119 @@ def notices(now: datetime | None = None) -> list[Notice]:
     return found
 
 
-def send_reminders(now: datetime | None = None) -> tuple[int, int]:
-    """(sent, skipped as already sent). Recipients without an e-mail address are skipped."""
-    sent = skipped = 0
-    for notice in notices(now):
-        if not notice.recipient.email:
-            skipped += 1
-            continue
+class Outcome(enum.Enum):
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass
+class ReminderRun:
+    """What one run did: e-mails sent, e-mails that failed, reminders skipped."""
+
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    # (key, address, reason) for each e-mail that failed in this run.
+    failures: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"{self.sent} sent, {self.failed} failed, {self.skipped} skipped"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why an e-mail was not sent, and whether that is worth trying again."""
+
+    reason: str
+    permanent: bool
+
+
+def classify(exc: Exception) -> Failure:
+    """A 5xx refusal of the address is permanent; any other failure may pass by the next run."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused) and exc.recipients:
+        replies = list(exc.recipients.values())
+        reason = "; ".join(
+            f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+            for code, text in replies
+        )
+        return Failure(f"refused: {reason}", all(code >= 500 for code, _ in replies))
+    return Failure(f"{type(exc).__name__}: {exc}", False)
+
+
+def is_due(reminder: Reminder, address: str) -> bool:
+    """Whether this reminder should be (re)sent to `address` now."""
+    if reminder.status == ReminderStatus.SENT:
+        return False
+    if reminder.status in (ReminderStatus.REFUSED, ReminderStatus.GAVE_UP):
+        return reminder.address != address
+    return True
+
+
+def deliver(notice: Notice, now: datetime) -> tuple[Outcome, str]:
+    """Send one reminder unless it was sent or given up; record the outcome on its row.
+
+    Returns the outcome and, for a failure, its reason. The row is locked while sending, so
+    two runs at once send it once.
+    """
+    address = notice.recipient.email
+    if not address:
+        return Outcome.SKIPPED, ""
+    with transaction.atomic():
+        reminder, _ = Reminder.objects.select_for_update().get_or_create(
+            key=notice.key,
+            defaults={"recipient": notice.recipient, "status": ReminderStatus.FAILED},
+        )
+        if not is_due(reminder, address):
+            return Outcome.SKIPPED, ""
+        if reminder.address != address:
+            reminder.attempts = 0
+        reminder.address = address
+        reminder.attempts += 1
+        reminder.last_attempt_at = now
         try:
-            with transaction.atomic():
-                Reminder.objects.create(key=notice.key, recipient=notice.recipient)
-                send_mail(
-                    notice.subject,
-                    render_to_string(notice.template, notice.context),
-                    None,
-                    [notice.recipient.email],
-                )
-        except IntegrityError:
-            skipped += 1
-            continue
-        sent += 1
-    return sent, skipped
+            send_mail(
+                notice.subject,
+                render_to_string(notice.template, notice.context),
+                None,
+                [address],
+            )
+        except (smtplib.SMTPException, OSError) as exc:
+            failure = classify(exc)
+            if failure.permanent:
+                reminder.status = ReminderStatus.REFUSED
+            elif reminder.attempts >= MAX_ATTEMPTS:
+                reminder.status = ReminderStatus.GAVE_UP
+            else:
+                reminder.status = ReminderStatus.FAILED
+            reminder.failure_reason = failure.reason[:REASON_LENGTH]
+            reminder.save()
+            return Outcome.FAILED, reminder.failure_reason
+        reminder.status = ReminderStatus.SENT
+        reminder.sent_at = now
+        reminder.failure_reason = ""
+        reminder.save()
+    return Outcome.SENT, ""
+
+
+def send_reminders(now: datetime | None = None) -> ReminderRun:
+    """Send every due reminder, each on its own: one failure never stops the rest.
+
+    Recipients without an e-mail address, reminders already sent and reminders given up
+    for the recipient's current address are skipped.
+    """
+    now = now or timezone.now()
+    run = ReminderRun()
+    for notice in notices(now):
+        outcome, reason = deliver(notice, now)
+        if outcome is Outcome.SENT:
+            run.sent += 1
+        elif outcome is Outcome.SKIPPED:
+            run.skipped += 1
+        else:
+            run.failed += 1
+            run.failures.append((notice.key, notice.recipient.email, reason))
+            logger.warning(
+                "Reminder %s to %s not sent: %s", notice.key, notice.recipient.email, reason
+            )
+    return run

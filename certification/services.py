@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.dispatch import Signal
 from django.utils import timezone
 from wagtail.log_actions import log
 
@@ -27,11 +26,7 @@ from certification.models import (
     SkillAssessment,
     SkillChecklist,
 )
-
-# Sent with `assessment` after a signed assessment commits.
-assessment_signed = Signal()
-# Sent with `certificate` after a certificate is issued and committed.
-certificate_issued = Signal()
+from courses.evaluation import request_evaluation
 
 
 class CertificationError(Exception):
@@ -136,22 +131,31 @@ def update_assessment(
     return assessment
 
 
+def signing_gaps(items: list[AssessmentItem], global_rating: int | None) -> str:
+    """Pure: why a draft with these item results and rating cannot be signed yet ("" if it can)."""
+    missing = [i.position for i in items if not i.result]
+    if not missing and global_rating is not None:
+        return ""
+    return "Record a result for every item and a global rating before signing" + (
+        f" (items {', '.join(map(str, missing))} have none)." if missing else "."
+    )
+
+
 @transaction.atomic
 def sign_assessment(assessment_id: int, signer, *, now: datetime | None = None) -> SkillAssessment:
     """Sign a complete draft: its outcome is fixed and it can no longer change."""
     now = now or timezone.now()
     assessment = SkillAssessment.objects.select_for_update().get(pk=assessment_id)
     if assessment.is_signed:
+        # Signing again changes nothing but judges the programme again, repairing a certificate
+        # that a failure after the first signature's commit may have left unissued.
+        request_evaluation(assessment.trainee)
         return assessment
     if assessment.assessor_id != signer.pk:
         raise PermissionDenied("Only the assessor who recorded this assessment can sign it.")
     items = list(assessment.item_results.all())
-    missing = [i.position for i in items if not i.result]
-    if missing or assessment.global_rating is None:
-        raise CertificationError(
-            "Record a result for every item and a global rating before signing"
-            + (f" (items {', '.join(map(str, missing))} have none)." if missing else ".")
-        )
+    if gaps := signing_gaps(items, assessment.global_rating):
+        raise CertificationError(gaps)
     assessment.passed = assessment_passes(
         [(i.must_pass, i.result) for i in items],
         assessment.global_rating,
@@ -166,9 +170,7 @@ def sign_assessment(assessment_id: int, signer, *, now: datetime | None = None) 
         user=signer,
         data={"passed": assessment.passed, "trainee": assessment.trainee_id},
     )
-    transaction.on_commit(
-        lambda: assessment_signed.send(sender=SkillAssessment, assessment=assessment)
-    )
+    request_evaluation(assessment.trainee)
     return assessment
 
 
@@ -291,9 +293,6 @@ def issue_if_due(user, programme: Programme, *, now: datetime | None = None) -> 
             )
     except IntegrityError:
         return None  # a concurrent request issued this cycle's certificate first
-    transaction.on_commit(
-        lambda: certificate_issued.send(sender=Certificate, certificate=certificate)
-    )
     return certificate
 
 

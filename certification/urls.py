@@ -4,8 +4,8 @@ from certification import views
 
 certificate_patterns = (
     [
-        path("<str:code>/", views.verify, name="verify"),
-        path("<str:code>.pdf", views.download_pdf, name="pdf"),
+        path("<code:code>/", views.verify, name="verify"),
+        path("<code:code>.pdf", views.download_pdf, name="pdf"),
     ],
     "certificates",
 )

@@ -16,12 +16,14 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.audit import log_export
 from certification import services
 from certification.clinics import STATUS_LABELS, clinic_matrix, managed_clinic
 from certification.competencies import competency_records
 from certification.forms import AssignForm
 from certification.models import AssessmentStatus, Certificate, SkillAssessment
 from certification.pdf import certificate_pdf
+from core.params import query_choice, query_id, query_text
 from courses.reports import Echo, spreadsheet_safe
 
 STAFF_PER_PAGE = 100
@@ -58,12 +60,10 @@ def _clinic_or_404(request: HttpRequest, slug: str):
 
 
 def _filters(request: HttpRequest) -> dict:
-    programme = request.GET.get("programme", "")
-    status = request.GET.get("status", "")
     return {
-        "status": status if status in STATUS_LABELS else "",
-        "programme_id": int(programme) if programme.isdigit() else None,
-        "q": request.GET.get("q", "").strip()[:100],
+        "status": query_choice(request.GET, "status", STATUS_LABELS),
+        "programme_id": query_id(request.GET, "programme"),
+        "q": query_text(request.GET, "q"),
     }
 
 
@@ -85,7 +85,8 @@ def _dashboard(
         "statuses": STATUS_LABELS,
         "summary": [(key, label, counts[key]) for key, label in STATUS_LABELS.items()],
         "form": form,
-        "query": query.urlencode(),
+        # Not "query": the site header's search box shows that variable.
+        "filter_query": query.urlencode(),
     }
     return TemplateResponse(request, "certification/clinic_dashboard.html", context, status=status)
 
@@ -102,6 +103,7 @@ def clinic_dashboard(request: HttpRequest, slug: str) -> TemplateResponse:
 def clinic_report_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     clinic = _clinic_or_404(request, slug)
     matrix = clinic_matrix(clinic, **_filters(request))
+    log_export(request, clinic, "clinic certification CSV")
 
     def lines():
         writer = csv.writer(Echo())
@@ -113,6 +115,8 @@ def clinic_report_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
                 "programme",
                 "status",
                 "percent",
+                "skills observed",
+                "skills required",
                 "certified until",
                 "due date",
                 "certificate code",
@@ -130,6 +134,8 @@ def clinic_report_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
                         programme.title,
                         STATUS_LABELS[cell.status],
                         cell.percent,
+                        cell.progress.skills,
+                        cell.progress.skills_total,
                         certificate.expires_at.date().isoformat()
                         if certificate and cell.status in ("certified", "expiring", "expired")
                         else "",

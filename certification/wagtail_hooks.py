@@ -4,6 +4,7 @@ from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.auth import permission_required
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -97,9 +98,14 @@ admin_urls = (
             name="assessment_start",
         ),
         path(
-            "assessments/<int:assessment_id>/",
+            "assessments/<id:assessment_id>/",
             permission_required(ASSESS)(admin_views.AssessmentView.as_view()),
             name="assessment",
+        ),
+        path(
+            "assessments/<id:assessment_id>/sign/",
+            permission_required(ASSESS)(admin_views.AssessmentSignView.as_view()),
+            name="assessment_sign",
         ),
         path(
             "certificates/",
@@ -107,7 +113,7 @@ admin_urls = (
             name="certificates",
         ),
         path(
-            "certificates/<int:certificate_id>/revoke/",
+            "certificates/<id:certificate_id>/revoke/",
             permission_required(REVOKE)(admin_views.CertificateRevokeView.as_view()),
             name="revoke",
         ),
@@ -143,6 +149,15 @@ def register_certificates_menu_item():
     )
 
 
+class RevokeFormatter(LogFormatter):
+    """Shows the reason, so admins read it in Reports > Site history."""
+
+    label = "Revoke certificate"
+
+    def format_message(self, log_entry) -> str:
+        return f"Certificate revoked: {log_entry.data.get('reason', '')}"
+
+
 @hooks.register("register_log_actions")
 def register_certification_log_actions(actions):
     actions.register_action(
@@ -151,9 +166,7 @@ def register_certification_log_actions(actions):
     actions.register_action(
         "certification.certificate.issue", "Issue certificate", "Certificate issued"
     )
-    actions.register_action(
-        "certification.certificate.revoke", "Revoke certificate", "Certificate revoked"
-    )
+    actions.register_action("certification.certificate.revoke")(RevokeFormatter)
     actions.register_action(
         "certification.programme.assign", "Assign programme", "Programme assigned to staff"
     )

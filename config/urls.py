@@ -4,15 +4,20 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts.views import AdminLogoutView
 from certification import views as certification_views
 from certification.urls import certificate_patterns, clinic_patterns
 from core import views as core_views
 
 urlpatterns = [
+    # Before Wagtail's own: its sign-out view signs out on GET too (see AdminLogoutView).
+    path("admin/logout/", AdminLogoutView.as_view()),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
-    path("health/", core_views.health, name="health"),
+    path("health/", core_views.health_ready, name="health"),
+    path("health/ready/", core_views.health_ready, name="health_ready"),
+    path("health/live/", core_views.health_live, name="health_live"),
     path("search/", core_views.search, name="search"),
     path("learn/competencies/", certification_views.my_competencies, name="my_competencies"),
     path("learn/", include("courses.urls")),

@@ -1,5 +1,9 @@
 from django.apps import AppConfig
 
+# Imported for its side effect: the <id:> and <code:> path converters must be registered before
+# any URL pattern is built, and routable pages build theirs when their models are imported.
+import core.converters  # noqa: F401
+
 
 class CoreConfig(AppConfig):
     name = "core"

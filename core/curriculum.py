@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import markdown as markdown_lib
+from django.utils.html import strip_tags
+
+from core.sanitize import clean_richtext
 
 # Stable namespace for StreamField block ids: the same file always yields the same ids, so
 # reloading an unchanged lesson compares equal and creates no revision.
@@ -22,6 +25,8 @@ BLOCK_ID_NAMESPACE = uuid.UUID("5b0c7c1e-7f0e-4a55-9d36-0b8d7b3f2a10")
 ORDER_PREFIX = re.compile(r"^(\d+)-(.+)$")
 DIRECTIVE_OPEN = re.compile(r"^:::\s*([a-z_-]+)\s*(.*)$")
 DIRECTIVE_CLOSE = ":::"
+KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+KEY_MAX_LENGTH = 100
 CALLOUT_STYLES = {"info", "warning", "safety"}
 
 
@@ -51,6 +56,7 @@ class CompetencySpec:
 
 @dataclass
 class LessonSpec:
+    key: str
     slug: str
     title: str
     minutes: int
@@ -63,6 +69,7 @@ class LessonSpec:
 
 @dataclass
 class ModuleSpec:
+    key: str
     slug: str
     title: str
     summary: str
@@ -76,6 +83,7 @@ class ModuleSpec:
 
 @dataclass
 class CourseSpec:
+    key: str
     slug: str
     title: str
     summary: str
@@ -89,12 +97,17 @@ class CourseSpec:
 
 
 def markdown_to_richtext(text: str) -> str:
-    """Markdown to the HTML Wagtail stores for rich text (<b>/<i>, no whitespace between blocks)."""
+    """Markdown to the HTML Wagtail stores for rich text (<b>/<i>, no whitespace between blocks).
+
+    Markdown passes raw HTML through, and case and curriculum files come from outside, so the
+    result is cleaned to the rich-text allow-list: nothing in it can run, and the admin
+    editor can open it.
+    """
     html = markdown_lib.markdown(text.strip(), extensions=["sane_lists"], output_format="html")
     html = re.sub(r"<(/?)strong>", r"<\1b>", html)
     html = re.sub(r"<(/?)em>", r"<\1i>", html)
     html = re.sub(r">\s*\n\s*<", "><", html)
-    return html.strip()
+    return clean_richtext(html.strip())
 
 
 # TOML -----------------------------------------------------------------------------------
@@ -103,11 +116,26 @@ def markdown_to_richtext(text: str) -> str:
 def read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise CurriculumError(f"{path}: {exc}") from exc
     except OSError as exc:
         raise CurriculumError(f"{path}: cannot read ({exc.strerror})") from exc
+    _refuse_nul(path, data, "")
+    return data
+
+
+def _refuse_nul(path: Path, value: Any, at: str) -> None:
+    """TOML can spell a NUL character (\\u0000) but PostgreSQL cannot store one in text."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(path, key, f"{at}.{key}" if at else key)
+            _refuse_nul(path, item, f"{at}.{key}" if at else key)
+    elif isinstance(value, list):
+        for n, item in enumerate(value, start=1):
+            _refuse_nul(path, item, f"{at} #{n}")
+    elif isinstance(value, str) and "\x00" in value:
+        raise CurriculumError(f"{path}: field '{at}' contains a NUL character (\\u0000)")
 
 
 def require(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
@@ -124,12 +152,34 @@ def require(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where
     return value
 
 
+def require_markdown(data: dict[str, Any], key: str, where: str) -> str:
+    """data[key], required Markdown, as cleaned rich text; refused if no text survives cleaning."""
+    html = markdown_to_richtext(require(data, key, str, where))
+    if not strip_tags(html).strip():
+        raise CurriculumError(
+            f"{where}: field '{key}' has no text once HTML other than simple formatting is removed"
+        )
+    return html
+
+
 def optional(
     data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str, default: Any
 ) -> Any:
     if key not in data:
         return default
     return require(data, key, kind, where)
+
+
+def read_key(data: dict[str, Any], where: str) -> str:
+    """The stable `key` of a course, module or lesson: the loader's handle on its page, so that
+    renaming or moving the file updates the page instead of making a new one."""
+    key = require(data, "key", str, where)
+    if len(key) > KEY_MAX_LENGTH or not KEY_PATTERN.match(key):
+        raise CurriculumError(
+            f"{where}: 'key' must be lowercase letters, digits and single hyphens "
+            f"(at most {KEY_MAX_LENGTH} characters), got '{key}'"
+        )
+    return key
 
 
 def read_sources(path: Path) -> list[SourceSpec]:
@@ -388,12 +438,15 @@ def slug_from_name(path: Path) -> tuple[int, str]:
     return int(match.group(1)), match.group(2)
 
 
-def read_lesson(path: Path, root: Path, source_ids: dict[str, int] | None = None) -> LessonSpec:
+def read_lesson(
+    path: Path, course_key: str, source_ids: dict[str, int] | None = None
+) -> LessonSpec:
     """Parse one lesson file. With `source_ids`, source keys become Source primary keys."""
     text = path.read_text(encoding="utf-8")
     meta, body, body_line = split_front_matter(path, text)
     where = f"{path} front matter"
     _, slug = slug_from_name(path)
+    key = read_key(meta, where)
     competencies = require(meta, "competencies", list, where)
     citations_raw = require(meta, "citations", list, where)
     if not competencies:
@@ -415,11 +468,13 @@ def read_lesson(path: Path, root: Path, source_ids: dict[str, int] | None = None
     minutes = require(meta, "minutes", int, where)
     if not 1 <= minutes <= 240:
         raise CurriculumError(f"{where}: 'minutes' must be between 1 and 240")
-    builder = BodyBuilder(path, str(path.relative_to(root)), source_ids)
+    # Block ids follow the lesson's key, not its file name: a renamed file keeps its body.
+    builder = BodyBuilder(path, f"{course_key}/{key}", source_ids)
     blocks = builder.build(body, body_line)
     if not blocks:
         raise CurriculumError(f"{path}: the lesson body is empty")
     return LessonSpec(
+        key=key,
         slug=slug,
         title=require(meta, "title", str, where),
         minutes=minutes,
@@ -431,12 +486,23 @@ def read_lesson(path: Path, root: Path, source_ids: dict[str, int] | None = None
     )
 
 
-def read_course(
-    course_dir: Path, root: Path, source_ids: dict[str, int] | None = None
-) -> CourseSpec:
+def _unique(items: list[LessonSpec] | list[ModuleSpec], field: str, kind: str) -> None:
+    """Two files with one key would be one page; two siblings with one slug, one URL."""
+    seen: dict[str, Path] = {}
+    for item in items:
+        value = getattr(item, field)
+        if value in seen:
+            raise CurriculumError(
+                f"{item.path}: {kind} {field} '{value}' is already used by {seen[value]}"
+            )
+        seen[value] = item.path
+
+
+def read_course(course_dir: Path, source_ids: dict[str, int] | None = None) -> CourseSpec:
     meta = read_toml(course_dir / "course.toml")
     where = f"{course_dir / 'course.toml'}"
     course = CourseSpec(
+        key=read_key(meta, where),
         slug=course_dir.name,
         title=require(meta, "title", str, where),
         summary=require(meta, "summary", str, where).strip(),
@@ -454,15 +520,21 @@ def read_course(
         quiz_path = module_dir / "quiz.toml"
         course.modules.append(
             ModuleSpec(
+                key=read_key(mmeta, mwhere),
                 slug=slug_from_name(module_dir)[1],
                 title=require(mmeta, "title", str, mwhere),
                 summary=require(mmeta, "summary", str, mwhere).strip(),
                 intro=markdown_to_richtext(mmeta.get("intro", "")),
                 requires_previous=bool(mmeta.get("requires_previous", False)),
                 competencies=mmeta.get("competencies", []),
-                lessons=[read_lesson(p, root, source_ids) for p in lesson_files],
+                lessons=[read_lesson(p, course.key, source_ids) for p in lesson_files],
                 path=module_dir,
                 quiz=read_toml(quiz_path) if quiz_path.exists() else None,
             )
         )
+    _unique(course.modules, "key", "module")
+    _unique(course.modules, "slug", "module")
+    _unique([lesson for module in course.modules for lesson in module.lessons], "key", "lesson")
+    for module in course.modules:
+        _unique(module.lessons, "slug", "lesson")
     return course

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -53,6 +54,10 @@ MORE_TRAINEES = [
     ("lena", "Lena", "Fischer", "essay-waiting"),
     ("kenji", "Kenji", "Sato", "enrolled"),
 ]
+# More sign-ins that a higher app's demo creates (the clinic staff), for load_demo to list:
+# each returns (heading, usernames). Filled in that app's AppConfig.ready, as core cannot
+# import it.
+MORE_SIGN_INS: list[Callable[[], tuple[str, list[str]]]] = []
 
 
 def _user(
@@ -105,7 +110,7 @@ def _learner_history(user, plan: str, grader) -> None:
                         grade_essay(
                             response.pk,
                             grader,
-                            response.max_score * Decimal("0.8"),
+                            response.rubric_scale.total * Decimal("0.8"),
                             "Well reasoned.",
                         )
         if last_module or partial or (plan == "essay-waiting" and number == 2):

@@ -2,6 +2,10 @@
 
 Idempotent: an object is written, and a revision made, only when its content differs from
 its file. The whole load is one transaction: a bad file leaves the database as it was.
+
+Courses, modules and lessons are known by the `key` in their file, not by the file's name: a
+renamed or moved file updates its page in place (same page, same learner records), and a page
+whose file is gone is unpublished, never deleted.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from wagtail.models import Page, Site
 from core.curriculum import (
     CourseSpec,
     CurriculumError,
+    LessonSpec,
     ModuleSpec,
     read_competencies,
     read_course,
@@ -27,11 +32,13 @@ from core.curriculum import (
 )
 from core.models import EvidenceLevel, HomePage, Source
 from core.roles import ensure_roles
+from courses.evaluation import request_evaluation_later
 from courses.models import (
     Competency,
     CompetencyDomain,
     CourseIndexPage,
     CoursePage,
+    Enrollment,
     LessonCitation,
     LessonPage,
     ModulePage,
@@ -95,10 +102,20 @@ class CurriculumLoader:
             },
         )
         source_ids = {key: source.pk for key, source in self.sources.items()}
-        course_pages = []
-        for course_dir in sorted(d for d in self.root.iterdir() if (d / "course.toml").is_file()):
-            spec = read_course(course_dir, self.root, source_ids)
-            course_pages.append(self.load_course(index, spec))
+        specs = [
+            read_course(course_dir, source_ids)
+            for course_dir in sorted(
+                d for d in self.root.iterdir() if (d / "course.toml").is_file()
+            )
+        ]
+        keys: dict[str, Path | None] = {}
+        for spec in specs:
+            if spec.key in keys:
+                raise CurriculumError(
+                    f"{spec.path}: course key '{spec.key}' is already used by {keys[spec.key]}"
+                )
+            keys[spec.key] = spec.path
+        course_pages = [self.load_course(index, spec) for spec in specs]
         self.ensure_order(index, course_pages)
         for extension in ROOT_EXTENSIONS:
             extension(self)
@@ -275,27 +292,49 @@ class CurriculumLoader:
         m2m: dict[str, list[models.Model]] | None = None,
         inline: dict[str, tuple[type[models.Model], list[dict[str, Any]]]] | None = None,
         existing: Page | None = None,
+        key: str = "",
+        scope: Page | None = None,
+        where: str = "",
     ) -> Any:
-        """Create the page under `parent`, or bring an existing one up to date (one revision)."""
+        """Create the page under `parent`, or bring an existing one up to date (one revision).
+
+        A page with a `key` (a course, module or lesson) is looked up by that key anywhere
+        under `scope` and, if its file was renamed or moved, moved under `parent` and given the
+        new slug; its records stay with it. Other pages are looked up by slug under `parent`.
+        A keyed page is always live: one unpublished because its file had gone comes back.
+        """
         streams, m2m, inline = streams or {}, m2m or {}, inline or {}
+        label = model.__name__
         page = existing
+        if page is None and key:
+            page = self._find_keyed(model, key, scope or parent, where)
+            if page is not None and parent is not None and page.get_parent().pk != parent.pk:
+                page.move(parent, pos="last-child")
+                page = model.objects.get(pk=page.pk)
+                self.stats[f"{label} moved"] += 1
         if page is None and parent is not None:
             match = parent.get_children().filter(slug=slug).first()
             if match is not None:
-                page = match.specific
-                if not isinstance(page, model):
+                match = match.specific
+                if not isinstance(match, model):
                     raise CurriculumError(
-                        f"'{match.url_path}' is a {type(page).__name__}, expected {model.__name__}"
+                        f"'{match.url_path}' is a {type(match).__name__}, expected {model.__name__}"
                     )
-        label = model.__name__
+                # A page with a different key is another file's page: it makes way below.
+                if not (key and match.key):
+                    page = match
+        if key:
+            fields = {**fields, "key": key, "slug": slug}
+            if parent is not None:
+                self._claim_slug(parent, slug, page, where)
         if page is None:
-            page = model(slug=slug, **fields)
+            page = model(**{"slug": slug, **fields})
             self._assign(page, streams, m2m, inline)
             parent.add_child(instance=page)
             page.save_revision(log_action=True).publish()
             self.stats[f"{label} created"] += 1
             return page
-        if not self._differs(page, fields, streams, m2m, inline):
+        if (page.live or not key) and not self._differs(page, fields, streams, m2m, inline):
             self.stats[f"{label} unchanged"] += 1
             return page
         for name, value in fields.items():
@@ -304,6 +343,38 @@ class CurriculumLoader:
         page.save_revision(log_action=True).publish()
         self.stats[f"{label} updated"] += 1
         return page
+
+    @staticmethod
+    def _find_keyed(model: type[Page], key: str, scope: Page, where: str) -> Page | None:
+        found = list(model.objects.descendant_of(scope).filter(key=key))
+        if len(found) > 1:
+            paths = ", ".join(p.url_path for p in found)
+            raise CurriculumError(
+                f"{where}: {len(found)} pages in '{scope.url_path}' have the key '{key}' "
+                f"({paths}); keys are unique per course, so move or unpublish all but one"
+            )
+        return found[0] if found else None
+
+    def _claim_slug(self, parent: Page, slug: str, owner: Page | None, where: str) -> None:
+        """Free `slug` under `parent` for `owner` (None: a page about to be created).
+
+        A keyed module or lesson holding it gives it up (renamed to '<slug>-<id>'): either its
+        file is gone, and it is unpublished at the end of the course, or its file was renamed,
+        and it gets its new slug when that file is loaded. Any other page is never renamed.
+        """
+        holders = parent.get_children().filter(slug=slug)
+        if owner is not None:
+            holders = holders.exclude(pk=owner.pk)
+        for holder in holders.specific():
+            # Only modules and lessons are retired when their files go; a course is left alone.
+            if not (isinstance(holder, ModulePage | LessonPage) and holder.key):
+                raise CurriculumError(
+                    f"{where}: the slug '{slug}' is taken by '{holder.url_path}', a page that "
+                    "no curriculum file describes; rename or move that page in the admin first"
+                )
+            holder.slug = f"{slug}-{holder.pk}"
+            holder.save(clean=False)
+            self.stats[f"{type(holder).__name__} renamed aside"] += 1
 
     @staticmethod
     def _assign(page: Page, streams, m2m, inline) -> None:
@@ -366,9 +437,13 @@ class CurriculumLoader:
                 "audience": spec.audience,
                 "intro": spec.intro,
             },
+            key=spec.key,
+            where=str(spec.path / "course.toml") if spec.path else spec.slug,
         )
+        moved_before = self.stats["ModulePage moved"] + self.stats["LessonPage moved"]
         module_pages = []
         for module_spec in spec.modules:
+            where = str(module_spec.path / "module.toml")
             module = self.sync_page(
                 course,
                 ModulePage,
@@ -379,38 +454,13 @@ class CurriculumLoader:
                     "intro": module_spec.intro,
                     "requires_previous": module_spec.requires_previous,
                 },
-                m2m={
-                    "competencies": self.competency_list(
-                        module_spec.competencies, str(module_spec.path)
-                    )
-                },
+                m2m={"competencies": self.competency_list(module_spec.competencies, where)},
+                key=module_spec.key,
+                where=where,
             )
-            lesson_pages = []
-            for lesson in module_spec.lessons:
-                where = str(lesson.path)
-                lesson_pages.append(
-                    self.sync_page(
-                        module,
-                        LessonPage,
-                        lesson.slug,
-                        {
-                            "title": lesson.title,
-                            "summary": lesson.summary,
-                            "estimated_minutes": lesson.minutes,
-                        },
-                        streams={"body": lesson.body},
-                        m2m={"competencies": self.competency_list(lesson.competencies, where)},
-                        inline={
-                            "citations": (
-                                LessonCitation,
-                                [
-                                    {"source_id": self.source(key, where).pk, "passage": passage}
-                                    for key, passage in lesson.citations
-                                ],
-                            )
-                        },
-                    )
-                )
+            lesson_pages = [
+                self.load_lesson(course, module, lesson) for lesson in module_spec.lessons
+            ]
             for extension in MODULE_EXTENSIONS:
                 extension(self, module, module_spec)
             self.ensure_order(
@@ -424,7 +474,71 @@ class CurriculumLoader:
                 ],
             )
             module_pages.append(module)
+        retired = self.retire_missing(course, spec)
+        moved = self.stats["ModulePage moved"] + self.stats["LessonPage moved"] - moved_before
+        if retired or moved:
+            self.reevaluate_learners(course)
         for extension in COURSE_EXTENSIONS:
             extension(self, course, spec)
         self.ensure_order(course, module_pages)
         return course
+
+    def load_lesson(self, course: CoursePage, module: ModulePage, lesson: LessonSpec) -> LessonPage:
+        where = str(lesson.path)
+        return self.sync_page(
+            module,
+            LessonPage,
+            lesson.slug,
+            {
+                "title": lesson.title,
+                "summary": lesson.summary,
+                "estimated_minutes": lesson.minutes,
+            },
+            streams={"body": lesson.body},
+            m2m={"competencies": self.competency_list(lesson.competencies, where)},
+            inline={
+                "citations": (
+                    LessonCitation,
+                    [
+                        {"source_id": self.source(key, where).pk, "passage": passage}
+                        for key, passage in lesson.citations
+                    ],
+                )
+            },
+            key=lesson.key,
+            scope=course,
+            where=where,
+        )
+
+    def retire_missing(self, course: CoursePage, spec: CourseSpec) -> int:
+        """Unpublish the course's keyed modules and lessons that no file describes any more.
+
+        Never deleted: completions, attempts and certificates keep pointing at them, and the
+        page comes back (same id) if its file does. A retired module takes its remaining pages
+        (its quiz) with it; its lessons that still have files were moved out above. Progress
+        counts live pages only, so a learner who had done every remaining step stays done.
+        """
+        wanted = {
+            ModulePage: {m.key for m in spec.modules},
+            LessonPage: {lesson.key for m in spec.modules for lesson in m.lessons},
+        }
+        count = 0
+        for model, keys in wanted.items():
+            gone = model.objects.descendant_of(course).live().exclude(key="").exclude(key__in=keys)
+            for page in gone:
+                for retiring in [page, *page.get_descendants().live().specific()]:
+                    retiring.unpublish(log_action=True)
+                    self.stats[f"{type(retiring).__name__} unpublished"] += 1
+                    count += 1
+        return count
+
+    def reevaluate_learners(self, course: CoursePage) -> None:
+        """The course's structure changed (a page retired or moved): judge its learners again.
+
+        A learner may now have done every remaining step of a module or of the course; the
+        evaluation records that (once) after this load commits.
+        """
+        learners = Enrollment.objects.filter(course=course).select_related("user")
+        for enrollment in learners.iterator():
+            request_evaluation_later(enrollment.user)
+        self.stats["learners re-evaluated"] += learners.count()

@@ -58,6 +58,7 @@ class Source(RevisionMixin, index.Indexed, models.Model):
         index.SearchField("title"),
         index.AutocompleteField("title"),
         index.SearchField("authors"),
+        index.AutocompleteField("authors"),
         index.FilterField("evidence_level"),
     ]
 
@@ -104,3 +105,19 @@ class HomePage(Page):
             if latest is not None:
                 context["continue_course"] = course_progress(request.user, latest.course)
         return context
+
+
+class ScheduledRun(models.Model):
+    """One period's run of a periodic job (core.tasks): the unique row lets one scheduler claim it."""
+
+    name = models.CharField(max_length=100)
+    slot = models.BigIntegerField(help_text="Period number since the Unix epoch.")
+    enqueued_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "slot"], name="scheduled_run_once_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.slot}"

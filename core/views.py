@@ -3,11 +3,13 @@
 import re
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
+
+from core.health import readiness
+from core.params import query_text
 
 SEARCH_PAGE_SIZE = 10
 SEARCH_MAX_QUERY = 200
@@ -21,16 +23,23 @@ def search_terms(query: str) -> str:
 
 
 @never_cache
-@require_GET
-def health(request: HttpRequest) -> HttpResponse:
-    """200 when the database answers a query, 503 when it does not. Reads no session."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "up"})
+@require_safe
+def health_ready(request: HttpRequest) -> HttpResponse:
+    """Readiness, also served at /health/: each dependency's status and latency as JSON.
+
+    503 when the database is down, 200 "degraded" when only the cache or the queue is.
+    Reads no session and no user, so load balancers can probe it.
+    """
+    status, body = readiness()
+    return JsonResponse(body, status=status)
+
+
+@never_cache
+@require_safe
+def health_live(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers. Checks no dependency, so an outage elsewhere never
+    gets a healthy process restarted."""
+    return JsonResponse({"status": "ok"})
 
 
 @require_GET
@@ -38,7 +47,7 @@ def search(request: HttpRequest) -> TemplateResponse:
     """Full-text search over live lessons (titles, summaries and bodies)."""
     from courses.models import LessonPage
 
-    query = request.GET.get("q", "").strip()[:SEARCH_MAX_QUERY]
+    query = query_text(request.GET, "q", SEARCH_MAX_QUERY)
     results_page = None
     terms = search_terms(query)
     if query:

@@ -1,11 +1,21 @@
-"""Admin wiring for the curriculum snippets (Sources and Competencies)."""
+"""Admin wiring: the curriculum snippets (Sources, Competencies) and the background task report."""
 
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import AdminOnlyMenuItem
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from core.models import Source
 from courses.models import Competency
+
+# Listings search what each model indexes (its AutocompleteFields). They name no search_fields:
+# the search backend would be asked to restrict to those fields, which the SQLite backend cannot.
 
 
 class SourceFilterSet(WagtailFilterSet):
@@ -20,7 +30,6 @@ class SourceViewSet(SnippetViewSet):
     menu_label = "Sources"
     list_display = ["title", "authors", "year", "evidence_level", "key"]
     filterset_class = SourceFilterSet
-    search_fields = ["title", "authors"]
 
 
 class CompetencyFilterSet(WagtailFilterSet):
@@ -35,7 +44,6 @@ class CompetencyViewSet(SnippetViewSet):
     menu_label = "Competencies"
     list_display = ["code", "title", "domain"]
     filterset_class = CompetencyFilterSet
-    search_fields = ["code", "title"]
 
 
 class CurriculumViewSetGroup(SnippetViewSetGroup):
@@ -46,3 +54,70 @@ class CurriculumViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(CurriculumViewSetGroup)
+
+
+# Background tasks --------------------------------------------------------------------------------
+
+
+class AdminsMayReadPolicy(ModelPermissionPolicy):
+    """Task results are read by admins only, and changed by nobody (the worker writes them)."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and user.is_active and user.is_superuser
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+register_permission_policy(DBTaskResult, AdminsMayReadPolicy(DBTaskResult))
+
+
+class TaskResultFilterSet(WagtailFilterSet):
+    class Meta:
+        model = DBTaskResult
+        fields = ["status", "queue_name"]
+
+
+class TaskResultViewSet(ModelViewSet):
+    """*Reports > Background tasks*: queued, running, failed and finished tasks, with errors."""
+
+    model = DBTaskResult
+    icon = "cogs"
+    menu_label = "Background tasks"
+    add_to_admin_menu = False
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = ["task_path", "status", "enqueued_at", "finished_at", "exception_class_path"]
+    list_filter = ["status", "queue_name"]
+    filterset_class = TaskResultFilterSet
+    ordering = ["-enqueued_at"]
+    # No one may add or edit (see the policy); Wagtail still wants a form definition.
+    form_fields = ["priority"]
+    inspect_view_fields = [
+        "task_path",
+        "status",
+        "args_kwargs",
+        "enqueued_at",
+        "started_at",
+        "finished_at",
+        "run_after",
+        "worker_ids",
+        "return_value",
+        "exception_class_path",
+        "traceback",
+    ]
+
+
+task_results = TaskResultViewSet("background_tasks")
+
+
+@hooks.register("register_admin_viewset")
+def register_task_results():
+    return task_results
+
+
+@hooks.register("register_reports_menu_item")
+def register_task_results_menu_item():
+    return AdminOnlyMenuItem(
+        "Background tasks", reverse("background_tasks:index"), icon_name="cogs", order=900
+    )

@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.generic import TemplateView
 
+from accounts.audit import log_export
 from core.admin import AdminPage
+from core.params import query_id
 from courses.models import CoursePage, ModulePage
 from courses.reports import STATUSES, ReportFilters, csv_lines, report_rows
 
@@ -28,9 +30,9 @@ class ProgressReportView(AdminPage, TemplateView):
         courses = list(
             CoursePage.objects.order_by("path").only("id", "title", "path", "depth", "url_path")
         )
-        course_id = self.request.GET.get("course", "")
+        course_id = query_id(self.request.GET, "course")
         course = next(
-            (c for c in courses if str(c.pk) == course_id),
+            (c for c in courses if c.pk == course_id),
             courses[0] if len(courses) == 1 else None,
         )
         context.update({"courses": courses, "course": course, "statuses": STATUSES})
@@ -61,6 +63,7 @@ class ProgressReportView(AdminPage, TemplateView):
 def progress_csv(request, course_id: int) -> StreamingHttpResponse:
     course = get_object_or_404(CoursePage, pk=course_id)
     rows = report_rows(course, ReportFilters.from_query(request.GET))
+    log_export(request, course, "course progress CSV")
     response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="progress-{slugify(course.title)[:50]}.csv"'

@@ -6,11 +6,15 @@ class CoursesConfig(AppConfig):
     verbose_name = "Courses"
 
     def ready(self):
-        from core import roles
-        from courses.services import on_attempt_graded
-        from quizzes.signals import attempt_graded
+        from datetime import timedelta
 
-        attempt_graded.connect(on_attempt_graded, dispatch_uid="courses-progress-on-attempt-graded")
+        from core import roles
+        from core.tasks import register_periodic
+        from courses.evaluation import reconcile_task
+        from courses.learner_records import count_course_records, register_learner_records
+
+        register_periodic("reconcile-progress", reconcile_task, timedelta(hours=1))
+        register_learner_records("courses", count_course_records)
         report = ("courses", "view_progress_report")
         if report not in roles.ROLE_EXTRA_PERMISSIONS[roles.INSTRUCTORS]:
             roles.ROLE_EXTRA_PERMISSIONS[roles.INSTRUCTORS].append(report)

@@ -43,6 +43,7 @@ class Competency(RevisionMixin, index.Indexed, models.Model):
     ]
     search_fields = [
         index.SearchField("code"),
+        index.AutocompleteField("code"),
         index.SearchField("title"),
         index.AutocompleteField("title"),
         index.FilterField("domain"),
@@ -63,6 +64,35 @@ class LearnerPageMixin:
         from courses.access import learner_gate
 
         return learner_gate(request, self) or super().serve(request, *args, **kwargs)
+
+
+class CurriculumKeyedPage(Page):
+    """A page loaded from a curriculum file, known to the loader by the file's stable `key`.
+
+    The key is the page's identity across file renames and moves; pages made in the admin have
+    none. Uniqueness is per course (a tree cannot express that as a database constraint): the
+    loader refuses duplicate keys, and a copied page does not inherit its original's key.
+    """
+
+    key = models.CharField(
+        max_length=100,
+        blank=True,
+        default="",
+        db_index=True,
+        editable=False,
+        help_text="Stable identifier from the curriculum files (empty for pages made here).",
+    )
+
+    exclude_fields_in_copy = ["key"]
+
+    class Meta:
+        abstract = True
+
+    def with_content_json(self, content):
+        # Restoring an old revision must not change which file the page belongs to.
+        page = super().with_content_json(content)
+        page.key = self.key
+        return page
 
 
 def child_path_parent(path: str) -> str:
@@ -87,7 +117,7 @@ class CourseIndexPage(Page):
         return context
 
 
-class CoursePage(Page):
+class CoursePage(CurriculumKeyedPage):
     """A course: an overview open to everyone, made of ordered modules."""
 
     summary = models.CharField(max_length=400, help_text="One or two sentences for listings.")
@@ -131,7 +161,7 @@ class CoursePage(Page):
         return context
 
 
-class ModulePage(Page):
+class ModulePage(CurriculumKeyedPage):
     """A module of a course: an overview open to everyone and its ordered lessons."""
 
     summary = models.CharField(max_length=400)
@@ -173,7 +203,7 @@ class ModulePage(Page):
         return context
 
 
-class LessonPage(LearnerPageMixin, Page):
+class LessonPage(LearnerPageMixin, CurriculumKeyedPage):
     """A lesson: a StreamField body, estimated minutes, competencies and the Sources it cites."""
 
     summary = models.CharField(
@@ -305,7 +335,8 @@ class LessonCompletion(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_completions"
     )
-    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="completions")
+    # PROTECT: deleting content never takes learner records with it (courses.learner_records).
+    lesson = models.ForeignKey(LessonPage, on_delete=models.PROTECT, related_name="completions")
     completed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -323,7 +354,7 @@ class ModuleCompletion(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="module_completions"
     )
-    module = models.ForeignKey(ModulePage, on_delete=models.CASCADE, related_name="completions")
+    module = models.ForeignKey(ModulePage, on_delete=models.PROTECT, related_name="completions")
     completed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -21,6 +21,14 @@ from wagtail.models import Page, Site
 from courses.models import Enrollment, LessonCompletion, LessonPage, ModuleCompletion, ModulePage
 
 
+def percent_done(done: int, total: int) -> int:
+    """The one rule turning steps done into a percentage: rounded, 0 when there is nothing to do.
+
+    Every page, report and export that shows a learner's progress as a percentage uses it.
+    """
+    return round(100 * done / total) if total else 0
+
+
 @dataclass
 class Step:
     """A lesson to read or a quiz to pass."""
@@ -54,7 +62,8 @@ class ModuleProgress:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 100
+        # A module with nothing to do is complete (0 of 0 done), so it shows as 100%.
+        return percent_done(self.done, self.total) if self.total else 100
 
     @property
     def complete(self) -> bool:
@@ -89,7 +98,7 @@ class CourseProgress:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
+        return percent_done(self.done, self.total)
 
     @property
     def complete(self) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from core.params import query_choice, query_id, query_text
 from courses.models import CoursePage, Enrollment
 from courses.progress import CourseProgress, progress_of_learners
 
@@ -35,14 +36,11 @@ class ReportFilters:
 
     @classmethod
     def from_query(cls, data) -> ReportFilters:
-        module = data.get("module", "")
         return cls(
-            status=data.get("status", "") if data.get("status", "") in STATUSES else "",
-            module=int(module) if module.isdigit() else None,
-            module_status=data.get("module_status", "")
-            if data.get("module_status") in ("complete", "incomplete")
-            else "",
-            q=data.get("q", "").strip()[:100],
+            status=query_choice(data, "status", STATUSES),
+            module=query_id(data, "module"),
+            module_status=query_choice(data, "module_status", ("complete", "incomplete")),
+            q=query_text(data, "q"),
         )
 
 

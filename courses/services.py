@@ -9,7 +9,6 @@ transaction commits.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
@@ -17,6 +16,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from wagtail.models import Page
 
+from courses.evaluation import request_evaluation
 from courses.models import (
     CoursePage,
     Enrollment,
@@ -29,8 +29,6 @@ from courses.progress import CourseProgress, course_progress
 
 # Sent with `user`, `course` and `enrollment` when a learner first completes a course.
 course_completed = Signal()
-# Sent with `user` and `module` when a learner first completes a module.
-module_completed = Signal()
 
 
 def get_or_create_once(
@@ -71,13 +69,18 @@ def is_enrolled(user, course: Page) -> bool:
 def complete_lesson(
     user, lesson: LessonPage, *, now: datetime | None = None
 ) -> tuple[LessonCompletion, bool]:
-    """Record that `user` finished `lesson` (once), then any module or course it completes."""
+    """Record that `user` finished `lesson` (once), then any module or course it completes.
+
+    Progress is judged again on every call, not only the first: a repeated "Mark as complete"
+    repairs a completion that an earlier failure left unrecorded. What follows from it
+    (certificates) is evaluated once this commits (courses.evaluation).
+    """
     now = now or timezone.now()
     completion, created = get_or_create_once(
         LessonCompletion, {"completed_at": now}, user=user, lesson=lesson
     )
-    if created:
-        record_progress(user, course_of(lesson), now=now)
+    record_progress(user, course_of(lesson), now=now)
+    request_evaluation(user)
     return completion, created
 
 
@@ -97,19 +100,10 @@ def record_progress(user, course: Page, *, now: datetime | None = None) -> Cours
     progress = course_progress(user, course)
     for module in progress.modules:
         if module.complete and module.total and module.completed_at is None:
-            record, created = get_or_create_once(
+            record, _ = get_or_create_once(
                 ModuleCompletion, {"completed_at": now}, user=user, module=module.module
             )
             module.completed_at = record.completed_at
-            if created:
-                transaction.on_commit(
-                    partial(
-                        module_completed.send,
-                        sender=ModuleCompletion,
-                        user=user,
-                        module=module.module,
-                    )
-                )
     Enrollment.objects.filter(pk=enrollment.pk).update(last_activity_at=now)
     if progress.complete:
         # Only the request that sets completed_at first sends the signal.
@@ -124,14 +118,3 @@ def record_progress(user, course: Page, *, now: datetime | None = None) -> Cours
                 )
             )
     return progress
-
-
-def on_attempt_graded(sender, attempt, **kwargs) -> None:
-    """A graded quiz may complete its module and course (wired in CoursesConfig.ready)."""
-    if attempt.passed:
-        with transaction.atomic():
-            record_progress(attempt.user, course_of(attempt.quiz))
-    else:
-        Enrollment.objects.filter(user=attempt.user, course=course_of(attempt.quiz)).update(
-            last_activity_at=timezone.now()
-        )

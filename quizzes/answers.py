@@ -140,3 +140,24 @@ def parse_answer(
     if kind in CHOICE_TYPES:  # pragma: no cover - every choice type is handled above
         raise MalformedAnswer(kind)
     raise MalformedAnswer(f"{name}: unknown question type {kind}")
+
+
+def typed_answer(
+    snapshot: dict[str, Any], display: dict[str, Any], data: QueryDict, position: int
+) -> Any:
+    """The answer at `position` as the form should show it again after a refused save.
+
+    Nothing is saved when any answer needs fixing, so the page shows what was sent: a valid
+    answer normalised, one with a slip as typed (the text of a number or text field; for an
+    ordering, {item token: place as typed}) so the trainee corrects it instead of retyping.
+    """
+    try:
+        return parse_answer(snapshot, display, data, position)
+    except AnswerError:
+        name = field_name(position)
+        if snapshot["type"] == QuestionType.ORDERING:
+            return {
+                token: data.get(f"{name}-{token}", "").strip()
+                for token in display.get("tokens", [])
+            }
+        return data.get(name, "")

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.curriculum import CurriculumError, ModuleSpec, markdown_to_richtext, read_toml, require
+from core.curriculum import CurriculumError, ModuleSpec, read_toml, require, require_markdown
 from core.models import EvidenceLevel, Source
-from quizzes.curriculum import load_question, quiz_page_fields
+from quizzes.curriculum import check_fields, load_question, quiz_page_fields
 from quizzes.models import (
     CaseKind,
     CaseStage,
@@ -40,19 +40,17 @@ def _source(loader: CurriculumLoader, value: Any, where: str) -> Source:
     level = require(value, "evidence_level", str, swhere)
     if level not in EvidenceLevel.values:
         raise CurriculumError(f"{swhere}: unknown evidence_level '{level}'")
-    source = loader.sync_snippet(
-        Source,
-        {"key": key},
-        {
-            "title": require(value, "title", str, swhere),
-            "authors": require(value, "authors", str, swhere),
-            "publication": value.get("publication", ""),
-            "year": value.get("year"),
-            "url": value.get("url", ""),
-            "evidence_level": level,
-            "limitations": value.get("limitations", "").strip(),
-        },
-    )
+    fields = {
+        "title": require(value, "title", str, swhere),
+        "authors": require(value, "authors", str, swhere),
+        "publication": value.get("publication", ""),
+        "year": value.get("year"),
+        "url": value.get("url", ""),
+        "evidence_level": level,
+        "limitations": value.get("limitations", "").strip(),
+    }
+    check_fields(Source, {"key": key, **fields}, swhere)
+    source = loader.sync_snippet(Source, {"key": key}, fields)
     loader.sources[key] = source
     return source
 
@@ -72,15 +70,15 @@ def _stages(data: dict[str, Any], where: str) -> list[dict[str, Any]]:
         findings = item.get("findings", [])
         if not isinstance(findings, list) or not all(isinstance(f, str) for f in findings):
             raise CurriculumError(f"{swhere}: 'findings' is a list of strings")
-        stages.append(
-            {
-                "title": require(item, "title", str, swhere).strip(),
-                "kind": kind,
-                "narrative": markdown_to_richtext(require(item, "narrative", str, swhere)),
-                "findings": "\n".join(f.strip() for f in findings if f.strip()),
-                "passage": require(item, "passage", str, swhere).strip(),
-            }
-        )
+        stage = {
+            "title": require(item, "title", str, swhere).strip(),
+            "kind": kind,
+            "narrative": require_markdown(item, "narrative", swhere),
+            "findings": "\n".join(f.strip() for f in findings if f.strip()),
+            "passage": require(item, "passage", str, swhere).strip(),
+        }
+        check_fields(CaseStage, stage, swhere)
+        stages.append(stage)
     return stages
 
 
@@ -110,24 +108,26 @@ def import_case_file(loader: CurriculumLoader, path: Path, module: ModulePage) -
     if not isinstance(quiz, dict):
         raise CurriculumError(f"{where}: missing the [quiz] table")
     page_fields = quiz_page_fields(quiz, f"{where} [quiz]")
+    slug = quiz.get("slug", key)
+    check_fields(QuizPage, {"slug": slug}, f"{where} [quiz]")
+    category_fields = {
+        "key": quiz.get("category", "cases"),
+        "name": quiz.get("category_name", "Case studies"),
+    }
+    check_fields(QuestionCategory, category_fields, f"{where} [quiz]")
+    fields = {
+        "title": require(data, "title", str, where).strip(),
+        "kind": kind,
+        "summary": require_markdown(data, "summary", where),
+        "source": source,
+        "evidence_level": level,
+        "evidence_note": require(data, "evidence_note", str, where).strip(),
+    }
+    check_fields(ClinicalCase, {"key": key, **fields}, where)
 
-    case = sync_case(
-        loader,
-        key,
-        {
-            "title": require(data, "title", str, where).strip(),
-            "kind": kind,
-            "summary": markdown_to_richtext(require(data, "summary", str, where)),
-            "source": source,
-            "evidence_level": level,
-            "evidence_note": require(data, "evidence_note", str, where).strip(),
-        },
-        stages,
-    )
+    case = sync_case(loader, key, fields, stages)
     category = loader.sync_snippet(
-        QuestionCategory,
-        {"key": quiz.get("category", "cases")},
-        {"name": quiz.get("category_name", "Case studies")},
+        QuestionCategory, {"key": category_fields["key"]}, {"name": category_fields["name"]}
     )
     seen: set[str] = set()
     asked = []
@@ -144,7 +144,7 @@ def import_case_file(loader: CurriculumLoader, path: Path, module: ModulePage) -
     return loader.sync_page(
         module,
         QuizPage,
-        quiz.get("slug", key),
+        slug,
         {**page_fields, "case": case},
         inline={"fixed_questions": (QuizQuestion, asked)},
     )

@@ -7,14 +7,20 @@ file; a bad file raises CurriculumError naming the file and the question.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.utils.html import strip_tags
+from django.db import models
 
-from core.curriculum import CurriculumError, ModuleSpec, markdown_to_richtext, optional, require
+from core.curriculum import (
+    CurriculumError,
+    ModuleSpec,
+    markdown_to_richtext,
+    optional,
+    require,
+    require_markdown,
+)
 from quizzes.models import (
     Question,
     QuestionCategory,
@@ -24,6 +30,7 @@ from quizzes.models import (
     QuizQuestion,
     ReviewPolicy,
     validate_options,
+    validate_question_title,
 )
 
 if TYPE_CHECKING:
@@ -40,12 +47,37 @@ def _decimal(value: Any, where: str, name: str) -> Decimal:
         raise CurriculumError(f"{where}: '{name}' must be a number") from None
 
 
-def title_from_stem(stem_markdown: str) -> str:
-    """A short admin label: the question's last sentence (usually the ask), trimmed."""
-    text = re.sub(r"\s+", " ", strip_tags(markdown_to_richtext(stem_markdown))).strip()
-    sentences = [s for s in re.split(r"(?<=[.?!])\s+", text) if s]
-    label = sentences[-1] if sentences else text
-    return label if len(label) <= 120 else label[:117].rstrip() + "…"
+def check_fields(model: type[models.Model], values: dict[str, Any], where: str) -> None:
+    """Refuse, naming the field, a value its column cannot take (too long, blank, not a slug).
+
+    Checked before anything is written, so a bad file stops with its field named instead of
+    failing in the database (PostgreSQL enforces lengths, SQLite does not).
+    """
+    checked = {f.name for f in model._meta.fields if f.name in values and not f.is_relation}
+    try:
+        model(**values).clean_fields(
+            exclude=[f.name for f in model._meta.fields if f.name not in checked]
+        )
+    except ValidationError as exc:
+        name, messages = next(iter(exc.message_dict.items()))
+        raise CurriculumError(f"{where}: field '{name}': {' '.join(messages)}") from None
+
+
+def question_title(item: dict[str, Any], where: str) -> str:
+    """The question's `title`: required, and a real label (Question.title's own validator)."""
+    title = " ".join(require(item, "title", str, where).split())
+    try:
+        validate_question_title(title)
+    except ValidationError as exc:
+        raise CurriculumError(f"{where}: 'title': {' '.join(exc.messages)}") from None
+    return title
+
+
+def _points(item: dict[str, Any], key: str, where: str) -> Decimal | None:
+    if key not in item:
+        return None
+    value = require(item, key, (int, float), where)
+    return _decimal(value, where, key).quantize(Decimal("0.01"))
 
 
 def option_rows(kind: str, item: dict[str, Any], where: str) -> list[dict[str, Any]]:
@@ -116,12 +148,11 @@ def question_fields(
     kind = require(item, "type", str, where)
     if kind not in QuestionType.values:
         raise CurriculumError(f"{where}: unknown type '{kind}' ({', '.join(QuestionType.values)})")
-    stem = require(item, "stem", str, where)
     fields: dict[str, Any] = {
         "question_type": kind,
-        "title": item.get("title") or title_from_stem(stem),
-        "stem": markdown_to_richtext(stem),
-        "explanation": markdown_to_richtext(require(item, "explanation", str, where)),
+        "title": question_title(item, where),
+        "stem": require_markdown(item, "stem", where),
+        "explanation": require_markdown(item, "explanation", where),
         "category": category,
         "source": loader.source(require(item, "source", str, where), where),
         "passage": require(item, "passage", str, where).strip(),
@@ -131,6 +162,8 @@ def question_fields(
         "numeric_unit": "",
         "model_answer": "",
         "rubric": "",
+        "rubric_points": None,
+        "rubric_pass_points": None,
     }
     if kind == QuestionType.NUMERIC:
         fields["numeric_answer"] = _decimal(
@@ -140,9 +173,12 @@ def question_fields(
             item.get("tolerance", 0), where, "tolerance"
         ).quantize(Decimal("0.0001"))
         fields["numeric_unit"] = optional(item, "unit", str, where, "")
+    if kind in (QuestionType.ESSAY, QuestionType.SHORT_ANSWER):
+        fields["model_answer"] = require_markdown(item, "model_answer", where)
     if kind == QuestionType.ESSAY:
-        fields["model_answer"] = markdown_to_richtext(require(item, "model_answer", str, where))
         fields["rubric"] = require(item, "rubric", str, where).strip()
+        fields["rubric_points"] = _points(item, "rubric_points", where)
+        fields["rubric_pass_points"] = _points(item, "rubric_pass_points", where)
     return fields
 
 
@@ -185,6 +221,9 @@ def load_question(
     competencies = loader.competency_list(require(item, "competencies", list, qwhere), qwhere)
     if not competencies:
         raise CurriculumError(f"{qwhere}: list at least one competency")
+    check_fields(Question, {"key": key, **fields}, qwhere)
+    for n, row in enumerate(options, start=1):
+        check_fields(QuestionOption, row, f"{qwhere} option #{n}")
     return sync_question(loader, key, fields, options, competencies)
 
 
@@ -198,7 +237,7 @@ def quiz_page_fields(data: dict[str, Any], where: str) -> dict[str, Any]:
     pass_mark = optional(data, "pass_mark", int, where, 70)
     if not 0 <= pass_mark <= 100:
         raise CurriculumError(f"{where}: pass_mark is a percentage, 0 to 100")
-    return {
+    fields = {
         "title": require(data, "title", str, where),
         "intro": markdown_to_richtext(data.get("intro", "")),
         "pass_mark": pass_mark,
@@ -208,6 +247,8 @@ def quiz_page_fields(data: dict[str, Any], where: str) -> dict[str, Any]:
         "shuffle_options": bool(data.get("shuffle_options", True)),
         "review_policy": policy,
     }
+    check_fields(QuizPage, fields, where)
+    return fields
 
 
 def load_module_quiz(loader: CurriculumLoader, module: ModulePage, spec: ModuleSpec) -> None:
@@ -217,11 +258,13 @@ def load_module_quiz(loader: CurriculumLoader, module: ModulePage, spec: ModuleS
     data = spec.quiz
     path = spec.path / "quiz.toml"
     where = str(path)
-    category_key = require(data, "category", str, where)
+    category_fields = {
+        "key": require(data, "category", str, where),
+        "name": data.get("category_name") or f"{spec.title}",
+    }
+    check_fields(QuestionCategory, category_fields, where)
     category = loader.sync_snippet(
-        QuestionCategory,
-        {"key": category_key},
-        {"name": data.get("category_name") or f"{spec.title}"},
+        QuestionCategory, {"key": category_fields["key"]}, {"name": category_fields["name"]}
     )
     seen: set[str] = set()
     questions = [

@@ -150,6 +150,39 @@ def grade_essay(snapshot: dict[str, Any], display: dict[str, Any], answer: str |
     return Grade(None, needs_grading=True)
 
 
+@dataclass(frozen=True)
+class RubricScale:
+    """The scale an essay is marked on: `total` rubric points, of which `pass_points` pass."""
+
+    total: Decimal
+    pass_points: Decimal | None = None
+
+
+def rubric_scale(snapshot: dict[str, Any]) -> RubricScale:
+    """The essay's rubric scale as frozen in its snapshot.
+
+    Snapshots taken before questions had a rubric total (version 1) were marked on the
+    question's own points, and still are.
+    """
+    total = snapshot.get("rubric_points")
+    if not total:
+        return RubricScale(Decimal(snapshot["points"]))
+    pass_points = snapshot.get("rubric_pass_points")
+    return RubricScale(Decimal(total), Decimal(pass_points) if pass_points else None)
+
+
+def rubric_credit(scale: RubricScale, awarded: Decimal, weight: Decimal) -> tuple[Decimal, Decimal]:
+    """(fraction, score) for a mark of `awarded` rubric points, counted at `weight` in the quiz.
+
+    The caller has checked 0 <= awarded <= scale.total.
+    """
+    share = awarded / scale.total
+    return (
+        share.quantize(FRACTION_PLACES, rounding=ROUND_HALF_UP),
+        (weight * share).quantize(CENT, rounding=ROUND_HALF_UP),
+    )
+
+
 GRADERS: dict[str, Callable[[dict[str, Any], dict[str, Any], Any], Grade]] = {
     "single_choice": grade_single,
     "true_false": grade_single,

@@ -7,6 +7,7 @@ shown and graded, so editing or deleting a question never changes a past result.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -17,8 +18,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import strip_tags
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
@@ -35,9 +38,11 @@ from wagtail.models import (
     WorkflowMixin,
 )
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
 from core.blocks import INLINE_FEATURES, RICH_TEXT_FEATURES
 from core.models import EvidenceLevel
+from quizzes.grading import RubricScale, rubric_scale
 
 
 class QuestionType(models.TextChoices):
@@ -98,8 +103,63 @@ class QuestionForm(WagtailAdminModelForm):
         return cleaned
 
 
+TITLE_MIN_WORDS = 3
+TITLE_MAX_LENGTH = 100
+TITLE_EXAMPLE = 'Name what the question is about, for example "Depth limit on the cheek".'
+# Instructions and stock openings that say nothing about the question they head.
+BOILERPLATE_TITLE = re.compile(
+    r"^[\W_]*(?:"
+    r"(?:select|choose|tick|mark|pick)\b.*\b(?:apply|applies|correct|true|best|answers?|options?)\b"
+    r"|which\s+(?:one\s+|two\s+|three\s+)?(?:of|among)\s+(?:the\s+following|these|them)\b"
+    r"|(?:true\s+or\s+false|false\s+or\s+true)\b"
+    r"|(?:in\s+)?(?:about|around|approximately|up\s+to|at\s+most)?\s*\d+\s*(?:(?:-|\u2013|to)\s*\d+\s*)?words?\b"
+    r"|(?:new\s+|untitled\s+)?(?:question|item)\s*\d*[\W_]*$"
+    r")",
+    re.IGNORECASE,
+)
+# Sentences joined without a space ("unaffected.Which"): text pasted or cut from a stem.
+RUN_TOGETHER = re.compile(r"[a-z]{2}[.?!;:][A-Z]")
+
+
+def validate_question_title(value: str) -> None:
+    """Refuse a question title that does not name its question (the admin form and the loader).
+
+    A title is what the bank list, the grading queue and the grading page show: a few words
+    on the topic, not an instruction copied from the stem ("Select all that apply."), a word
+    count ("(About 200-300 words.)") or sentences run together.
+    """
+    title = " ".join(value.split())
+    words = re.findall(r"[^\W\d_]+", title)
+    if BOILERPLATE_TITLE.match(title):
+        raise ValidationError(
+            f'"{title[:60]}" is boilerplate (an instruction or placeholder), not a title. '
+            f"{TITLE_EXAMPLE}",
+            code="boilerplate",
+        )
+    if RUN_TOGETHER.search(title):
+        raise ValidationError(
+            f"The title runs sentences together; write a short label instead. {TITLE_EXAMPLE}",
+            code="run_together",
+        )
+    if len(words) < TITLE_MIN_WORDS:
+        raise ValidationError(
+            f"A title needs at least {TITLE_MIN_WORDS} words. {TITLE_EXAMPLE}", code="too_short"
+        )
+    if len(title) > TITLE_MAX_LENGTH:
+        raise ValidationError(
+            f"Keep the title to {TITLE_MAX_LENGTH} characters or fewer: the stem asks the "
+            "question, the title only names it.",
+            code="too_long",
+        )
+
+
+def _has_text(html: str | None) -> bool:
+    return bool(strip_tags(html or "").strip())
+
+
 def validate_options(kind: str, rows: list[dict], fields: dict) -> None:
-    """Raise ValidationError unless the option rows make a well-formed question of `kind`."""
+    """Raise ValidationError unless the option rows and the type's own fields (numeric answer,
+    model answer, rubric points) make a well-formed question of `kind`."""
     correct = [r for r in rows if r.get("is_correct")]
     texts = [r.get("text", "").strip() for r in rows]
     if kind in CHOICE_TYPES:
@@ -134,11 +194,37 @@ def validate_options(kind: str, rows: list[dict], fields: dict) -> None:
     elif kind == QuestionType.SHORT_ANSWER:
         if not rows or any(not t for t in texts):
             raise ValidationError("List at least one accepted answer.")
+        if not _has_text(fields.get("model_answer")):
+            raise ValidationError(
+                {
+                    "model_answer": "A short-answer question needs a model answer: trainees "
+                    "see it after submitting, never the accepted answers."
+                }
+            )
     elif kind == QuestionType.NUMERIC:
         if fields.get("numeric_answer") is None:
             raise ValidationError({"numeric_answer": "A numeric question needs its answer."})
-    elif kind == QuestionType.ESSAY and rows:
-        raise ValidationError("An essay question has no options; use the model answer and rubric.")
+    elif kind == QuestionType.ESSAY:
+        if rows:
+            raise ValidationError(
+                "An essay question has no options; use the model answer and rubric."
+            )
+        validate_rubric_points(fields.get("rubric_points"), fields.get("rubric_pass_points"))
+
+
+def validate_rubric_points(total: Decimal | None, pass_points: Decimal | None) -> None:
+    """An essay's rubric scale: a total above 0, and a pass mark (optional) within it."""
+    if total is None or total <= 0:
+        raise ValidationError(
+            {
+                "rubric_points": "An essay question needs the rubric's total points: the "
+                "grader marks out of it."
+            }
+        )
+    if pass_points is not None and not 0 < pass_points <= total:
+        raise ValidationError(
+            {"rubric_pass_points": f"The pass mark must be above 0 and at most {total}."}
+        )
 
 
 class Question(
@@ -155,7 +241,12 @@ class Question(
     key = models.SlugField(max_length=80, unique=True, help_text="Stable identifier; never reused.")
     question_type = models.CharField("type", max_length=20, choices=QuestionType.choices)
     title = models.CharField(
-        max_length=200, help_text="Short name for lists in the admin; trainees do not see it."
+        max_length=200,
+        validators=[validate_question_title],
+        help_text=(
+            'A few words naming the question, e.g. "Depth limit on the cheek", for the bank, '
+            "the grading queue and the grading page; trainees do not see it."
+        ),
     )
     stem = RichTextField(
         features=RICH_TEXT_FEATURES,
@@ -178,6 +269,7 @@ class Question(
         decimal_places=2,
         default=Decimal(1),
         validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="What the question counts for in the quiz; an essay's rubric mark is scaled to it.",
     )
     numeric_answer = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     numeric_tolerance = models.DecimalField(
@@ -188,9 +280,32 @@ class Question(
     )
     numeric_unit = models.CharField(max_length=20, blank=True)
     model_answer = RichTextField(
-        features=INLINE_FEATURES, blank=True, help_text="Essay: what a full answer contains."
+        features=INLINE_FEATURES,
+        blank=True,
+        help_text=(
+            "Essay: what a full answer contains. Short answer: the answer trainees see after "
+            "submitting (the accepted answers are never shown to them)."
+        ),
     )
     rubric = models.TextField(blank=True, help_text="Essay: how marks are given.")
+    rubric_points = models.DecimalField(
+        "rubric total",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="Essay: the rubric's total points; the grader marks out of this.",
+    )
+    rubric_pass_points = models.DecimalField(
+        "rubric pass mark",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="Essay: the rubric points that pass, shown to the grader and the trainee.",
+    )
 
     base_form_class = QuestionForm
 
@@ -217,16 +332,27 @@ class Question(
             ],
             heading="Numeric answer",
         ),
-        MultiFieldPanel([FieldPanel("model_answer"), FieldPanel("rubric")], heading="Essay"),
+        MultiFieldPanel(
+            [
+                FieldPanel("model_answer"),
+                FieldPanel("rubric"),
+                FieldRowPanel([FieldPanel("rubric_points"), FieldPanel("rubric_pass_points")]),
+            ],
+            heading="Model answer and rubric",
+        ),
         FieldPanel("explanation"),
         MultiFieldPanel([FieldPanel("source"), FieldPanel("passage")], heading="Source cited"),
         FieldPanel("competencies", widget=forms.CheckboxSelectMultiple),
         FieldPanel("key"),
     ]
+    # The admin's question bank searches the AutocompleteFields (as the words are typed).
     search_fields = [
         index.SearchField("title"),
         index.AutocompleteField("title"),
         index.SearchField("stem"),
+        index.AutocompleteField("stem"),
+        index.SearchField("key"),
+        index.AutocompleteField("key"),
         index.FilterField("question_type"),
         index.FilterField("category"),
         index.FilterField("live"),
@@ -347,6 +473,8 @@ class ClinicalCase(
     search_fields = [
         index.SearchField("title"),
         index.AutocompleteField("title"),
+        index.SearchField("key"),
+        index.AutocompleteField("key"),
         index.FilterField("kind"),
         index.FilterField("live"),
     ]
@@ -515,6 +643,21 @@ class QuizPage(RoutablePageMixin, Page):
             return redirect_to_login(request.get_full_path())
         return super().serve(request, *args, **kwargs)
 
+    def route(self, request, path_components):
+        # An unpublished quiz takes no new attempts, but its learners' past results stay
+        # readable at the same address: Wagtail would 404 every route of a page that is not live.
+        if not self.live and path_components:
+            try:
+                match = self.resolve_subpage("/" + "/".join(path_components) + "/")
+            except Http404:
+                pass
+            else:
+                if match.url_name == "result":
+                    request.routable_resolver_match = match
+                    view, args, kwargs = match
+                    return RouteResult(self, args=(view, args, kwargs))
+        return super().route(request, path_components)
+
     def serve_preview(self, request, mode_name):
         from quizzes import views
 
@@ -523,12 +666,12 @@ class QuizPage(RoutablePageMixin, Page):
     # Routes: each hands over to the view of the same name in quizzes/views.py.
     intro_route = path("", name="intro")(_to_view("intro"))
     start_route = path("start/", name="start")(_to_view("start"))
-    attempt_route = path("attempt/<int:attempt_id>/", name="attempt")(_to_view("attempt_page"))
-    save_route = path("attempt/<int:attempt_id>/save/", name="save")(_to_view("save"))
-    advance_route = path("attempt/<int:attempt_id>/advance/", name="advance")(_to_view("advance"))
-    confirm_route = path("attempt/<int:attempt_id>/confirm/", name="confirm")(_to_view("confirm"))
-    submit_route = path("attempt/<int:attempt_id>/submit/", name="submit")(_to_view("submit"))
-    result_route = path("attempt/<int:attempt_id>/result/", name="result")(_to_view("result"))
+    attempt_route = path("attempt/<id:attempt_id>/", name="attempt")(_to_view("attempt_page"))
+    save_route = path("attempt/<id:attempt_id>/save/", name="save")(_to_view("save"))
+    advance_route = path("attempt/<id:attempt_id>/advance/", name="advance")(_to_view("advance"))
+    confirm_route = path("attempt/<id:attempt_id>/confirm/", name="confirm")(_to_view("confirm"))
+    submit_route = path("attempt/<id:attempt_id>/submit/", name="submit")(_to_view("submit"))
+    result_route = path("attempt/<id:attempt_id>/result/", name="result")(_to_view("result"))
 
 
 class QuizQuestion(Orderable):
@@ -660,6 +803,13 @@ class Response(models.Model):
     fraction = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
     needs_grading = models.BooleanField(default=False)
     grader_comment = models.TextField(blank=True)
+    rubric_score = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Essay: the grader's mark on the rubric's scale; `score` is it at the question's weight.",
+    )
     graded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -684,3 +834,18 @@ class Response(models.Model):
     @property
     def question_type(self) -> str:
         return self.question_snapshot["type"]
+
+    @property
+    def rubric_scale(self) -> RubricScale:
+        """Essays: the scale a grader marks this answer on (quizzes.grading.rubric_scale)."""
+        return rubric_scale(self.question_snapshot)
+
+    @property
+    def question_title(self) -> str:
+        """The question's admin title as it is now; the snapshot's once the question is gone.
+
+        Trainees never see titles, so an old attempt may show a title corrected since.
+        """
+        if self.question_id is not None:
+            return self.question.title
+        return self.question_snapshot["title"]

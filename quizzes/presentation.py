@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from quizzes.answers import decimal_text, field_name
-from quizzes.grading import grade, score_for
+from quizzes.grading import grade, rubric_scale, score_for
 from quizzes.models import CHOICE_TYPES, QuestionType, ReviewPolicy
 
 
@@ -19,10 +19,19 @@ def _choices(snapshot: dict[str, Any], display: dict[str, Any]) -> list[dict[str
     ]
 
 
+def _place(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def public_view(
     snapshot: dict[str, Any], display: dict[str, Any], position: int, answer: Any = None
 ) -> dict[str, Any]:
-    """A question as the trainee sees it while answering: stem, options, their current answer."""
+    """A question as the trainee sees it while answering: stem, options, their current answer.
+
+    `answer` is the saved answer, or what the trainee typed when it needs fixing
+    (quizzes.answers.typed_answer): text for text and number fields, and for an ordering
+    {item token: place as typed}.
+    """
     kind = snapshot["type"]
     view: dict[str, Any] = {
         "position": position,
@@ -41,7 +50,10 @@ def public_view(
             {**c, "checked": c["token"] in chosen} for c in _choices(snapshot, display)
         ]
     elif kind == QuestionType.ORDERING:
-        places = {token: n for n, token in enumerate(answer or [], start=1)}
+        if isinstance(answer, dict):
+            places = {token: _place(text) for token, text in answer.items()}
+        else:
+            places = {token: n for n, token in enumerate(answer or [], start=1)}
         view["items"] = [
             {**c, "place": places.get(c["token"])} for c in _choices(snapshot, display)
         ]
@@ -103,9 +115,18 @@ def _correct_text(snapshot: dict[str, Any]) -> list[str]:
             f" (± {decimal_text(Decimal(n['tolerance']))})" if Decimal(n["tolerance"]) else ""
         )
         return [f"{decimal_text(Decimal(n['answer']))} {n['unit']}".strip() + tolerance]
-    if kind == QuestionType.SHORT_ANSWER:
-        return [o["text"] for o in options]
+    if kind == QuestionType.SHORT_ANSWER and not snapshot.get("model_answer"):
+        # A version 1 snapshot has no model answer: show the first accepted answer that is
+        # plain text, never a pattern with wildcards.
+        plain = [o["text"] for o in options if o["text"].strip() and "*" not in o["text"]]
+        return plain[:1]
     return []
+
+
+MODEL_ANSWER_LABELS = {
+    QuestionType.SHORT_ANSWER: "Model answer",
+    QuestionType.ESSAY: "What a full answer covers",
+}
 
 
 def review_view(
@@ -117,8 +138,12 @@ def review_view(
     score: Decimal | None = None,
     needs_grading: bool = False,
     grader_comment: str = "",
+    rubric_score: Decimal | None = None,
 ) -> dict[str, Any]:
-    """A graded question for the result page, showing only what `policy` allows."""
+    """A graded question for the result page, showing only what `policy` allows.
+
+    A graded essay also shows its mark on its rubric (`rubric_score` out of the rubric total).
+    """
     points = Decimal(snapshot["points"])
     if score is None and not needs_grading:
         score = score_for(points, grade(snapshot, display, answer).fraction)
@@ -149,6 +174,13 @@ def review_view(
             "grader_comment": grader_comment,
         }
     )
+    if snapshot["type"] == QuestionType.ESSAY and rubric_score is not None:
+        scale = rubric_scale(snapshot)
+        view["rubric_mark"] = {
+            "score": rubric_score,
+            "total": scale.total,
+            "pass_points": scale.pass_points,
+        }
     if view["show_answers"]:
         tokens = display.get("tokens", [])
         option_feedback = []
@@ -170,6 +202,7 @@ def review_view(
                 "option_feedback": option_feedback,
                 "explanation": snapshot["explanation"],
                 "model_answer": snapshot.get("model_answer") or "",
+                "model_answer_label": MODEL_ANSWER_LABELS.get(snapshot["type"], "Model answer"),
                 "source": snapshot["source"],
             }
         )

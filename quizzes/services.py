@@ -8,6 +8,7 @@ and quiz, numbers that never exceed the quiz's limit. Side effects wait for the 
 
 from __future__ import annotations
 
+import logging
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,16 +16,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from courses.evaluation import request_evaluation
 from quizzes.answers import AnswerError, MalformedAnswer, parse_answer, positions_in
-from quizzes.grading import grade, score_for, totals
+from quizzes.grading import grade, rubric_credit, rubric_scale, score_for, totals
 from quizzes.models import Attempt, AttemptState, ClinicalCase, Question, QuizPage, Response
-from quizzes.signals import attempt_graded
 from quizzes.snapshots import make_display, snapshot_case, snapshot_question
+
+logger = logging.getLogger(__name__)
 
 # A submit that the page's timer sends as time runs out may arrive a moment late.
 SUBMIT_GRACE = timedelta(seconds=15)
@@ -295,7 +298,7 @@ def _grade_and_close(
         data={"percent": str(attempt.percent)},
     )
     if attempt.state == AttemptState.GRADED:
-        transaction.on_commit(lambda: attempt_graded.send(sender=Attempt, attempt=attempt))
+        request_evaluation(attempt.user)
     return attempt
 
 
@@ -311,6 +314,9 @@ def submit_attempt(
     with transaction.atomic():
         attempt = _locked_attempt(attempt_id, user)
         if not attempt.is_open:
+            # A repeated submit changes nothing, but judges progress again: it repairs what a
+            # failure after the first submit's commit may have left unrecorded.
+            request_evaluation(attempt.user)
             return attempt, {}
         responses = list(attempt.responses.all())
         in_time = attempt.deadline is None or now <= attempt.deadline + SUBMIT_GRACE
@@ -377,30 +383,95 @@ def close_if_expired(attempt: Attempt, *, now: datetime | None = None) -> Attemp
         return _grade_and_close(locked, list(locked.responses.all()), now, None)
 
 
+@dataclass
+class OverdueClosing:
+    """What one run of `close_overdue_attempts` did."""
+
+    closed: int = 0
+    failed: list[int] = field(default_factory=list)  # attempt ids, left for the next run
+
+
+def close_overdue_attempts(*, now: datetime | None = None) -> OverdueClosing:
+    """Grade and close every open attempt whose time limit, and its grace, has run out.
+
+    The periodic counterpart of `close_if_expired` (Moodle's "overdue" handling): each attempt is
+    graded with the answers saved before its deadline, under the lock a submit takes, so an
+    attempt submitted meanwhile, or closed by another run at the same moment, is graded once.
+    Each attempt has its own transaction: one that fails is logged and the rest still close.
+    """
+    now = _now(now)
+    result = OverdueClosing()
+    overdue = (
+        Attempt.objects.open()
+        .filter(deadline__lt=now - SUBMIT_GRACE)
+        .select_related("user")
+        .order_by("deadline", "pk")
+    )
+    for attempt in overdue:
+        try:
+            with transaction.atomic():
+                locked = _locked_attempt(attempt.pk, attempt.user)
+                if locked.is_open:
+                    _grade_and_close(locked, list(locked.responses.all()), now, None)
+                    result.closed += 1
+        except Exception:  # one broken attempt must not keep the others open
+            logger.exception("closing overdue attempt %s failed", attempt.pk)
+            result.failed.append(attempt.pk)
+    return result
+
+
 class GradingError(QuizError):
     pass
 
 
+OWN_ANSWER = (
+    "This is your own answer: another instructor must grade it, as no one marks their own work."
+)
+
+
+def grading_refusal(grader, response: Response) -> str | None:
+    """Why `grader` may not grade `response`, or None when they may.
+
+    The one rule for the service, the grading page and the queue: nobody grades their own
+    answer, whatever their role (as nobody assesses themselves in a skill assessment).
+    """
+    if response.attempt.user_id == grader.pk:
+        return OWN_ANSWER
+    return None
+
+
+def gradable_by(responses: QuerySet[Response], grader) -> QuerySet[Response]:
+    """`responses` without those `grading_refusal` refuses to `grader`, as a query."""
+    return responses.exclude(attempt__user=grader)
+
+
 def grade_essay(
-    response_id: int, grader, score: Decimal, comment: str, *, now: datetime | None = None
+    response_id: int, grader, mark: Decimal, comment: str, *, now: datetime | None = None
 ) -> Response:
-    """Record an instructor's mark for an essay answer and complete the attempt when none remain."""
+    """Record an instructor's mark for an essay answer and complete the attempt when none remain.
+
+    `mark` is on the essay's rubric (0 to its total, quizzes.grading.rubric_scale); the
+    response scores that share of the question's points in the quiz.
+    """
     now = _now(now)
     with transaction.atomic():
         attempt_id = Response.objects.values_list("attempt_id", flat=True).get(pk=response_id)
         attempt = Attempt.objects.select_for_update().get(pk=attempt_id)
         response = Response.objects.get(pk=response_id)  # read under the attempt's lock
+        response.attempt = attempt
+        refusal = grading_refusal(grader, response)
+        if refusal:
+            raise GradingError(refusal)
         if attempt.state == AttemptState.IN_PROGRESS:
             raise GradingError("This attempt has not been submitted yet.")
         if response.question_snapshot["type"] != "essay":
             raise GradingError("Only essay answers are graded by hand.")
-        if not (Decimal(0) <= score <= response.max_score):
-            raise GradingError(f"The score must be between 0 and {response.max_score}.")
-        response.score = score.quantize(Decimal("0.01"))
-        response.fraction = (
-            (score / response.max_score).quantize(Decimal("0.0001"))
-            if response.max_score
-            else Decimal(0)
+        scale = rubric_scale(response.question_snapshot)
+        if not (Decimal(0) <= mark <= scale.total):
+            raise GradingError(f"The mark must be between 0 and {scale.total} rubric points.")
+        response.rubric_score = mark.quantize(Decimal("0.01"))
+        response.fraction, response.score = rubric_credit(
+            scale, response.rubric_score, response.max_score
         )
         response.needs_grading = False
         response.grader_comment = comment.strip()
@@ -408,6 +479,7 @@ def grade_essay(
         response.graded_at = now
         response.save(
             update_fields=[
+                "rubric_score",
                 "score",
                 "fraction",
                 "needs_grading",
@@ -422,12 +494,16 @@ def grade_essay(
         if result.passed is not None:
             attempt.state = AttemptState.GRADED
             attempt.graded_at = now
-            transaction.on_commit(lambda: attempt_graded.send(sender=Attempt, attempt=attempt))
+            request_evaluation(attempt.user)
         attempt.save(update_fields=["score", "percent", "passed", "state", "graded_at"])
         log(
             instance=attempt,
             action="quizzes.response.grade",
             user=grader,
-            data={"response": response.pk, "score": str(response.score)},
+            data={
+                "response": response.pk,
+                "score": str(response.score),
+                "rubric_score": str(response.rubric_score),
+            },
         )
     return response

@@ -3,6 +3,14 @@
 A snapshot is plain JSON holding everything grading and review need, so a Response is
 graded and reviewed from it alone. The display holds the shuffled order and opaque per-attempt
 ids: option ids never reveal database keys or the correct order.
+
+Snapshots are kept for as long as the attempts that hold them, so what reads them accepts every
+version ever written (`version`; absent means 1):
+
+1. the first format.
+2. adds `rubric_points` and `rubric_pass_points` (essays: the scale the grader marks on;
+   version 1 essays are marked on their `points`) and a `model_answer` for short answers
+   (version 1 short answers have none: the review never shows their accepted patterns).
 """
 
 from __future__ import annotations
@@ -20,6 +28,12 @@ from quizzes.models import (
     QuestionType,
 )
 
+SNAPSHOT_VERSION = 2
+
+
+def _decimal_or_none(value) -> str | None:
+    return None if value is None else str(value)
+
 
 def snapshot_question(
     question: Question, options: list[QuestionOption] | None = None
@@ -28,7 +42,9 @@ def snapshot_question(
     if options is None:
         options = list(question.options.all())
     source = question.source
+    essay = question.question_type == QuestionType.ESSAY
     return {
+        "version": SNAPSHOT_VERSION,
         "question_id": question.pk,
         "key": question.key,
         "revision_id": question.live_revision_id,
@@ -52,6 +68,8 @@ def snapshot_question(
         ),
         "model_answer": question.model_answer,
         "rubric": question.rubric,
+        "rubric_points": _decimal_or_none(question.rubric_points) if essay else None,
+        "rubric_pass_points": _decimal_or_none(question.rubric_pass_points) if essay else None,
         "source": {
             "title": source.title,
             "citation": source.citation,

@@ -10,15 +10,23 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    JsonResponse,
+    QueryDict,
+)
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from core.params import query_id
 from courses.access import learner_gate
 from courses.navigation import course_trail
 from quizzes import services
-from quizzes.answers import MalformedAnswer
+from quizzes.answers import MalformedAnswer, positions_in, typed_answer
 from quizzes.models import Attempt
 from quizzes.presentation import public_view, review_view
 
@@ -89,17 +97,27 @@ def start(request: HttpRequest, quiz: QuizPage) -> HttpResponse:
     return redirect(_url(quiz, "attempt", attempt.pk))
 
 
-def _question_views(attempt: Attempt, errors: dict | None = None) -> list[dict]:
+def _question_views(
+    attempt: Attempt, errors: dict | None = None, sent: QueryDict | None = None
+) -> list[dict]:
     """Public views of the attempt's questions; a case attempt gets only disclosed stages,
-    with the questions of committed stages marked locked."""
+    with the questions of committed stages marked locked.
+
+    `sent` is the refused form (when `errors`): its answers are shown as sent, slips included,
+    since none of them was saved.
+    """
     errors = errors or {}
+    resent = positions_in(sent) if errors and sent is not None else set()
     views = []
     for response in attempt.responses.all():
         if attempt.is_case and response.stage > attempt.current_stage:
             continue
-        view = public_view(
-            response.question_snapshot, response.display, response.position, response.answer
-        )
+        answer = response.answer
+        if response.position in resent:
+            answer = typed_answer(
+                response.question_snapshot, response.display, sent, response.position
+            )
+        view = public_view(response.question_snapshot, response.display, response.position, answer)
         view["error"] = errors.get(response.position)
         view["stage"] = response.stage
         view["locked"] = attempt.is_case and response.stage < attempt.current_stage
@@ -129,7 +147,7 @@ def attempt_page(
     attempt = services.close_if_expired(_attempt(request, quiz, attempt_id))
     if not attempt.is_open:
         return redirect(_url(quiz, "result", attempt.pk))
-    questions = _question_views(attempt, errors=errors)
+    questions = _question_views(attempt, errors=errors, sent=request.POST)
     context = {
         **_base_context(quiz),
         "attempt": attempt,
@@ -204,10 +222,7 @@ def advance(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpRespon
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     attempt = _attempt(request, quiz, attempt_id)
-    try:
-        stage = int(request.POST.get("stage", ""))
-    except ValueError:
-        stage = 0
+    stage = query_id(request.POST, "stage") or 0
     if stage < 1:
         return bad_request(
             request, "The request does not say which stage to commit; nothing was saved."
@@ -277,6 +292,7 @@ def result(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpRespons
             score=r.score,
             needs_grading=r.needs_grading,
             grader_comment=r.grader_comment,
+            rubric_score=r.rubric_score,
         )
         for r in responses
     ]

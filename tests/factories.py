@@ -210,7 +210,11 @@ def make_question(
         question.numeric_unit = fields.get("numeric_unit", "mm")
     if kind == "essay":
         question.model_answer = "<p>Upstream first, then local nodules.</p>"
-        question.rubric = "1 point per idea."
+        question.rubric = "1 point per idea, 4 in all; 2 pass."
+        question.rubric_points = fields.get("rubric_points", Decimal(4))
+        question.rubric_pass_points = fields.get("rubric_pass_points", Decimal(2))
+    if kind == "short_answer":
+        question.model_answer = fields.get("model_answer", "<p>The orbicularis oculi.</p>")
     rows = options if options is not None else DEFAULT_OPTIONS.get(kind, [])
     question.options = [
         QuestionOption(text=r[0], is_correct=r[1], feedback=r[2], match=r[3] if len(r) > 3 else "")

@@ -21,7 +21,7 @@ class _Audit(HTMLParser):
         if tag in ACTIVE_TAGS:
             self.found.append(f"<{tag}>")
         for name, value in attrs:
-            if name.startswith("on"):
+            if name.startswith("on") or name == "srcdoc":
                 self.found.append(f"{name}= on <{tag}>")
             if name in URL_ATTRIBUTES and (value or "").strip().lower().startswith(BAD_SCHEMES):
                 self.found.append(f"{name}={value!r} on <{tag}>")

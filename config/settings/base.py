@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 
 # GENERAL
 # ------------------------------------------------------------------------------
@@ -45,19 +46,42 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # ------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # While Redis is unreachable this backend answers every read as a miss and drops writes,
+    # so the site is served from the database, more slowly (core/cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "hfs",
         }
     }
-    # Sessions are read from Redis and written through to the database, so a Redis
-    # restart signs nobody out.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database only: with Redis down nobody is signed out and sign-in works,
+# and a session deleted at sign-out can never be read back from a cache copy that missed
+# the deletion during an outage.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# BACKGROUND TASKS
+# ------------------------------------------------------------------------------
+# Django's tasks API (django-tasks). TASKS_BACKEND picks the queue: "database" (default, no
+# set-up: rows in our database, run by `manage.py db_worker`), "rq" (Redis, run by
+# `manage.py rqworker default`; needs REDIS_URL) or "immediate" (run inside the caller; tests).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+_TASK_BACKENDS = {
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
+TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND]}
+RQ_QUEUES = {
+    "default": {
+        "URL": REDIS_URL or "redis://127.0.0.1:6379/0",
+        "DEFAULT_TIMEOUT": 600,
+        # A Redis that drops packets must not hang a request that enqueues, nor the health check.
+        "REDIS_CLIENT_KWARGS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+    }
+}
 
 # APPS
 # ------------------------------------------------------------------------------
@@ -67,6 +91,9 @@ INSTALLED_APPS = [
     "courses",
     "quizzes",
     "certification",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.table_block",
@@ -112,13 +139,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Login throttling: five failures for one username from one address lock it for 15 minutes.
+# The client address: the socket peer, or behind DJANGO_TRUSTED_PROXY_COUNT proxies (load
+# balancer, CDN) the entry that many places from the right of X-Forwarded-For; see
+# accounts/client_address.py. Used by every limit below and by the audit log.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_ip"
+
+# Login throttling: five failures for one username from one address lock it for 15 minutes;
+# LOGIN_FAILURE_LIMIT_PER_ADDRESS failures from one address across usernames (password
+# spraying) lock that address for as long. The second limit is higher because a clinic's staff
+# often share one address. accounts/throttling.py adds it to axes.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.throttling.AddressLimitAxesHandler"
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = 20
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# Password-reset requests per window: per address (then 429), and per e-mail address (then
+# nothing is sent, and the page answers as usual so it never reveals whether an account exists).
+PASSWORD_RESET_LIMIT_PER_ADDRESS = 10
+PASSWORD_RESET_LIMIT_PER_EMAIL = 3
+PASSWORD_RESET_LIMIT_WINDOW = 60 * 60  # seconds
+
+# Sessions: learners stay signed in for SESSION_COOKIE_AGE after their last visit. Staff (admin
+# access) are signed out after DJANGO_STAFF_SESSION_IDLE_MINUTES without a request, and when
+# the browser closes (accounts/middleware.py).
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+STAFF_SESSION_IDLE_TIMEOUT = 60 * int(os.environ.get("DJANGO_STAFF_SESSION_IDLE_MINUTES", "30"))
+SESSION_ACTIVITY_RESOLUTION = 60  # seconds between writes of a session's last activity
 
 # MIDDLEWARE
 # ------------------------------------------------------------------------------
@@ -129,8 +180,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
+    # Before anything that queries with the path or query string (redirects, views); after the
+    # header middleware, so its 400 carries the same headers as any page.
+    "core.params.RefuseNulMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as its documentation asks: it sees the response of every view, including login.
     "axes.middleware.AxesMiddleware",
@@ -173,14 +228,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # Wagtail's admin reads the token from the cookie
-X_FRAME_OPTIONS = "DENY"  # core.middleware allows same-origin framing for the admin preview only
+X_FRAME_OPTIONS = "DENY"  # core.middleware lets the admin frame itself and its previews
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Content-Security-Policy (django-csp): the backstop behind autoescaping and sanitizing.
-# The public site runs no inline script or style; core.middleware widens the policy for the
-# Wagtail admin, whose widgets need inline styles and eval and whose preview is framed.
+# The public site runs no inline script or style. core.middleware replaces some directives for
+# the Wagtail admin (CSP_ADMIN_REPLACE), whose editor needs inline styles and which frames
+# itself, and lets the admin frame previews, which otherwise keep this policy.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -202,7 +258,10 @@ CONTENT_SECURITY_POLICY = {
 }
 CSP_ADMIN_PREFIXES = ("/admin/",)
 CSP_ADMIN_REPLACE = {
-    "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
+    # No 'unsafe-inline': core.middleware gives Wagtail's own inline widget initialisers the
+    # request's nonce, and nothing else. No 'unsafe-eval': Wagtail 8's admin does not need it.
+    "script-src": ["'self'", NONCE],
+    # Wagtail's editor scripts (Draftail, the table editor, side panels) apply inline styles.
     "style-src": ["'self'", "'unsafe-inline'"],
     "img-src": ["'self'", "data:", "blob:", "https:"],
     "frame-src": ["'self'", "https:"],
@@ -213,17 +272,25 @@ CSP_ADMIN_REPLACE = {
 # ------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "HFS Academy <noreply@hfs-academy.test>")
+# A mail server that hangs must not hold a worker (or the reminder run) forever.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 
 # WAGTAIL
 # ------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "HFS Academy"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend, with SQLite's full-text queries made safe (core/search.py).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "core.search"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No avatars from gravatar.com: it would leak a hash of every editor's e-mail to a third party.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_WORKFLOW_ENABLED = True
-WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
+# Off: Clinical review has a single step, and while content is in it only reviewers may edit it
+# (Wagtail's workflow lock). With re-approval on, Wagtail ties an approval to the revision it was
+# given on and restarts the step whenever a newer revision exists. Approving from the editor
+# always saves a revision first, so the approval would restart the very step it approves, and
+# the content would never go live. Revisit this if a second review step is ever added.
+WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
 # SVG is not accepted: it can carry script.
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]

@@ -14,8 +14,8 @@ WAGTAILADMIN_BASE_URL = os.environ["WAGTAILADMIN_BASE_URL"]
 # ------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = os.environ.get("DJANGO_SECURE_SSL_REDIRECT", "true").lower() == "true"
-# /health/ is probed over plain HTTP by the load balancer.
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# /health/, /health/ready/ and /health/live/ are probed over plain HTTP by the load balancer.
+SECURE_REDIRECT_EXEMPT = [r"^health/((ready|live)/)?$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
@@ -30,8 +30,5 @@ MIDDLEWARE.insert(
     "whitenoise.middleware.WhiteNoiseMiddleware",
 )
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
-
-# Behind a load balancer the client address is the first X-Forwarded-For entry.
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))

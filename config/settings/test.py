@@ -1,5 +1,6 @@
 """Test settings: fast hashing, in-memory mail, a throwaway media folder."""
 
+import os
 import tempfile
 
 from .base import *
@@ -17,4 +18,11 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: tests that need a second connection, or close one, see the same data.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # HFS_TEST_DB names a separate file so that two test runs on one checkout do not collide.
+    _test_db = os.environ.get("HFS_TEST_DB", "")
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(BASE_DIR / f".test-db{'-' + _test_db if _test_db else ''}.sqlite3")
+    }
+
+# Tasks run inside the caller, so a test sees a task's effect as soon as it is enqueued.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

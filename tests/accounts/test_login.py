@@ -56,8 +56,11 @@ def test_repeated_failures_lock_the_account_out(client, trainee):
     assert not response.wsgi_request.user.is_authenticated
 
 
-def test_password_reset_sends_a_link(client, trainee, mailoutbox):
-    response = client.post("/accounts/password/reset/", {"email": trainee.email})
+def test_password_reset_sends_a_link(
+    client, trainee, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password/reset/", {"email": trainee.email})
     assert response.status_code == 302
     assert len(mailoutbox) == 1
     assert "/accounts/reset/" in mailoutbox[0].body

@@ -139,7 +139,7 @@ def test_an_instructor_records_and_signs_an_assessment_in_the_admin(client, trai
             f'name="item_{item.position}"' in form_html
             and f'name="item_{item.position}_comment"' in form_html
         )
-    assert 'name="global_rating"' in form_html and "Sign: the assessment is final" in form_html
+    assert 'name="global_rating"' in form_html and "Save and review before signing" in form_html
     data = {
         "assessed_on": "2026-11-20",
         "global_rating": "5",
@@ -148,7 +148,14 @@ def test_an_instructor_records_and_signs_an_assessment_in_the_admin(client, trai
     for item in assessment.item_results.all():
         data[f"item_{item.position}"] = "met"
         data[f"item_{item.position}_comment"] = ""
-    assert client.post(url, data | {"sign": "1"}).status_code == 302
+    review = client.post(url, data | {"sign": "1"})
+    assert review.status_code == 302 and review["Location"] == f"{url}sign/"
+    assessment.refresh_from_db()
+    assert not assessment.is_signed, "signing waits for the confirmation"
+    confirmation = client.get(f"{url}sign/")
+    assert "Signing is final" in confirmation.content.decode()
+    reviewed = confirmation.context["form"].fingerprint
+    assert client.post(f"{url}sign/", {"reviewed": reviewed}).status_code == 302
     assessment.refresh_from_db()
     assert assessment.is_signed and assessment.passed
     html = client.get(url).content.decode()

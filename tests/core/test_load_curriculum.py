@@ -103,6 +103,8 @@ def test_a_changed_file_updates_only_that_lesson(curriculum_copy):
         (lambda text: text + "\n::: callout style=safety title=Open\nnever closed\n", "not closed"),
         (lambda text: text + "\n::: sidebar\nx\n:::\n", "unknown directive 'sidebar'"),
         (lambda text: text.replace("+++", "", 1), "front matter"),
+        (lambda text: text.replace('key = "', 'kee = "', 1), "missing field 'key'"),
+        (lambda text: text.replace('key = "', 'key = "Not A Key ', 1), "'key' must be lowercase"),
     ],
 )
 def test_a_bad_file_names_the_problem_and_loads_nothing(curriculum_copy, edit, message):

@@ -1,50 +1,20 @@
 """Clinical review: an instructor's change goes live only after a reviewer approves it."""
 
 import pytest
+from wagtail.log_actions import registry as log_registry
 from wagtail.models import WorkflowState
 
 from core.roles import WORKFLOW_NAME, clinical_review_workflow
-from courses.models import LessonPage
+from tests.admin_editing import (
+    approve_from_editor,
+    edit_form,
+    make_case,
+    make_checklist,
+    submit_from_editor,
+)
+from tests.factories import make_question
 
 pytestmark = pytest.mark.django_db
-
-
-def edit_form(lesson: LessonPage, title: str, action: str) -> dict:
-    """The lesson edit form as the admin posts it, with a new title."""
-    citations = list(lesson.citations.all())
-    data = {
-        "title": title,
-        "slug": lesson.slug,
-        "summary": lesson.summary,
-        "estimated_minutes": lesson.estimated_minutes,
-        "body-count": "1",
-        "body-0-type": "text",
-        "body-0-value": '{"blocks":[{"key":"a","type":"unstyled","text":"Edited text.","depth":0,"inlineStyleRanges":[],"entityRanges":[]}],"entityMap":{}}',
-        "body-0-deleted": "",
-        "body-0-order": "0",
-        "body-0-id": "",
-        "competencies": [c.pk for c in lesson.competencies.all()],
-        "citations-TOTAL_FORMS": str(len(citations)),
-        "citations-INITIAL_FORMS": str(len(citations)),
-        "citations-MIN_NUM_FORMS": "1",
-        "citations-MAX_NUM_FORMS": "1000",
-        "comments-TOTAL_FORMS": "0",
-        "comments-INITIAL_FORMS": "0",
-        "comments-MIN_NUM_FORMS": "0",
-        "comments-MAX_NUM_FORMS": "1000",
-        action: "1",
-    }
-    for i, citation in enumerate(citations):
-        data.update(
-            {
-                f"citations-{i}-id": citation.pk,
-                f"citations-{i}-source": citation.source_id,
-                f"citations-{i}-passage": citation.passage,
-                f"citations-{i}-ORDER": str(i + 1),
-                f"citations-{i}-DELETE": "",
-            }
-        )
-    return data
 
 
 def test_the_course_tree_has_the_clinical_review_workflow(tree, roles):
@@ -102,3 +72,74 @@ def test_trainee_cannot_reach_the_admin(client, trainee):
     response = client.get("/admin/")
     assert response.status_code == 302
     assert "/admin/login/" in response.url
+
+
+# Approving from the edit view ---------------------------------------------------------------
+
+
+REVIEWED_SNIPPETS = {
+    "question": (make_question, "quizzes/question"),
+    "clinical case": (make_case, "quizzes/clinicalcase"),
+    "skill checklist": (make_checklist, "certification/skillchecklist"),
+}
+
+
+def publications(instance) -> int:
+    return log_registry.get_logs_for_instance(instance).filter(action="wagtail.publish").count()
+
+
+def assert_approved_and_published_once(instance, published_before: int, title: str) -> None:
+    instance.refresh_from_db()
+    state = WorkflowState.objects.for_instance(instance).get()
+    assert state.status == WorkflowState.STATUS_APPROVED, state.status
+    assert state.task_states.count() == 1, "approval restarted the review step"
+    assert instance.live and not instance.has_unpublished_changes
+    assert instance.title == title
+    assert publications(instance) == published_before + 1
+
+
+@pytest.mark.parametrize("kind", REVIEWED_SNIPPETS)
+def test_reviewer_approving_from_edit_view_publishes_once(client, kind, instructor, reviewer):
+    make, url_part = REVIEWED_SNIPPETS[kind]
+    instance = make()
+    url = f"/admin/snippets/{url_part}/edit/{instance.pk}/"
+    published_before = publications(instance)
+
+    submit_from_editor(client, url, instructor, title="Needle depth on the cheek")
+    instance.refresh_from_db()
+    assert instance.title != "Needle depth on the cheek", (
+        "an instructor's edit must wait for review"
+    )
+
+    client.force_login(reviewer)
+    assert "Approve and Publish" in client.get(url).content.decode()
+    approve_from_editor(client, url, reviewer)
+    assert_approved_and_published_once(instance, published_before, "Needle depth on the cheek")
+
+
+def test_reviewer_edit_made_while_approving_is_what_goes_live(client, instructor, reviewer):
+    question = make_question()
+    url = f"/admin/snippets/quizzes/question/edit/{question.pk}/"
+    published_before = publications(question)
+    submit_from_editor(client, url, instructor, title="Needle depth on the cheek")
+    approve_from_editor(client, url, reviewer, title="Needle depth near the eye")
+    assert_approved_and_published_once(question, published_before, "Needle depth near the eye")
+
+
+def test_reviewer_approving_a_page_from_edit_view_publishes_once(
+    client, tree, instructor, reviewer
+):
+    lesson = tree.lessons[0]
+    url = f"/admin/pages/{lesson.pk}/edit/"
+    published_before = publications(lesson)
+    client.force_login(instructor)
+    response = client.post(url, edit_form(lesson, "Needle depth on the cheek", "action-submit"))
+    assert response.status_code == 302, response.content[:2000]
+
+    client.force_login(reviewer)
+    assert "Approve and Publish" in client.get(url).content.decode()
+    lesson.refresh_from_db()
+    data = edit_form(lesson, "Needle depth on the cheek", "action-workflow-action")
+    response = client.post(url, data | {"workflow-action-name": "approve"})
+    assert response.status_code == 302, response.content[:2000]
+    assert_approved_and_published_once(lesson, published_before, "Needle depth on the cheek")

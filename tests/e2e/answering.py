@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from quizzes.models import Response
 
 
@@ -22,7 +24,11 @@ def answer_correctly(page, response: Response) -> None:
     elif kind == "matching":
         for option in snap["options"]:
             if option["text"].strip():
-                scope.get_by_label(option["text"], exact=True).select_option(label=option["match"])
+                # Each answer is offered with its letter from the list above: "B. Face".
+                lettered = re.compile(rf"^[A-Z]\. {re.escape(option['match'])}$")
+                select = scope.get_by_label(option["text"], exact=True)
+                choice = select.locator("option").filter(has_text=lettered)
+                select.select_option(choice.first.get_attribute("value"))
     elif kind == "short_answer":
         accepted = next(o["text"] for o in snap["options"] if o["text"].strip())
         scope.locator(f"input[name={name}]").fill(accepted.replace("*", " ").strip())

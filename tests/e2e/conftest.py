@@ -67,10 +67,11 @@ def page(live_server):
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
-def screenshot(page, name: str) -> Path:
+def screenshot(page, name: str, *, full_page: bool = True) -> Path:
+    """Save a PNG to test-results/; `full_page=False` keeps what the screen shows (sticky bars)."""
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 

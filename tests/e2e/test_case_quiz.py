@@ -11,6 +11,7 @@ from quizzes.models import Attempt, QuizPage
 from quizzes.services import grade_essay
 from tests.e2e.answering import answer_correctly
 from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.layout import assert_lands_below_attempt_bar
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 def finish_modules_before(user, quiz) -> None:
     """Enrol and complete every module before the case studies one, which requires them."""
+    grader = UserFactory(username=f"grader-for-{user.username}")
     course = course_of(quiz)
     enrol(user, course)
     for module in course_progress(user, course).modules:
@@ -29,7 +31,7 @@ def finish_modules_before(user, quiz) -> None:
             else:
                 attempt = take_quiz(user, QuizPage.objects.get(pk=step.page_id), right=True)
                 for response in attempt.responses.filter(needs_grading=True):
-                    grade_essay(response.pk, user, response.max_score, "")
+                    grade_essay(response.pk, grader, response.rubric_scale.total, "")
 
 
 def test_trainee_walks_the_published_case_to_its_result(page):
@@ -55,6 +57,8 @@ def test_trainee_walks_the_published_case_to_its_result(page):
             answer_correctly(page, response)
         if number < stages:
             page.get_by_role("button", name=f"continue to stage {number + 1}").click()
+            # The page opens at the new stage, which must not land under the sticky bars.
+            assert_lands_below_attempt_bar(page, f"#stage-{number + 1}")
             for response in attempt.responses.filter(stage=number):
                 locked = page.locator(f"#question-{response.position}")
                 assert locked.get_attribute("disabled") is not None, (

@@ -49,19 +49,20 @@ def test_grade_page_shows_answer_model_answer_and_rubric(client, instructor, sub
     ).content.decode()
     assert "Release the neck first, then the facial nodules." in html
     assert "Upstream first, then local nodules." in html
-    assert "1 point per idea." in html
+    assert "1 point per idea, 4 in all; 2 pass." in html
 
 
 def test_grading_updates_the_attempt_score_and_pass(client, instructor, submitted_essay):
     client.force_login(instructor)
     response = essay_response(submitted_essay)
     result = client.post(
-        f"/admin/essay-grading/{response.pk}/", {"score": "1", "comment": "Clear and complete."}
+        f"/admin/essay-grading/{response.pk}/", {"mark": "4", "comment": "Clear and complete."}
     )
     assert result.status_code == 302
     submitted_essay.refresh_from_db()
     response.refresh_from_db()
     assert response.score == Decimal("1.00") and response.graded_by == instructor
+    assert response.rubric_score == Decimal("4.00")
     assert response.grader_comment == "Clear and complete."
     assert submitted_essay.state == AttemptState.GRADED
     assert submitted_essay.percent == Decimal("100.00")
@@ -75,7 +76,7 @@ def test_the_trainee_sees_the_mark_and_comment(
     client.force_login(instructor)
     client.post(
         f"/admin/essay-grading/{essay_response(submitted_essay).pk}/",
-        {"score": "0.5", "comment": "Half there."},
+        {"mark": "2", "comment": "Half there."},
     )
     client.force_login(trainee)
     html = client.get(attempt_url(essay_quiz, submitted_essay, "result")).content.decode()
@@ -83,13 +84,13 @@ def test_the_trainee_sees_the_mark_and_comment(
     assert "75%" in html
 
 
-@pytest.mark.parametrize("score", ["-1", "2", "abc", ""])
-def test_an_out_of_range_score_is_refused_and_writes_nothing(
-    client, instructor, submitted_essay, score
+@pytest.mark.parametrize("mark", ["-1", "4.5", "abc", "", "NaN", "1e3"])
+def test_an_out_of_range_mark_is_refused_and_writes_nothing(
+    client, instructor, submitted_essay, mark
 ):
     client.force_login(instructor)
     response = essay_response(submitted_essay)
-    result = client.post(f"/admin/essay-grading/{response.pk}/", {"score": score})
+    result = client.post(f"/admin/essay-grading/{response.pk}/", {"mark": mark})
     assert result.status_code == 200
     response.refresh_from_db()
     submitted_essay.refresh_from_db()
@@ -101,7 +102,7 @@ def test_trainees_and_reviewers_cannot_grade(client, trainee, reviewer, submitte
     response = essay_response(submitted_essay)
     client.force_login(trainee)
     assert client.get("/admin/essay-grading/").status_code == 302
-    assert client.post(f"/admin/essay-grading/{response.pk}/", {"score": "1"}).status_code == 302
+    assert client.post(f"/admin/essay-grading/{response.pk}/", {"mark": "1"}).status_code == 302
     client.force_login(reviewer)
     assert client.get("/admin/essay-grading/").status_code in (302, 403)
     response.refresh_from_db()
@@ -114,6 +115,6 @@ def test_grading_an_open_attempt_is_refused(client, instructor, trainee, essay_q
     attempt = services.start_attempt(trainee, essay_quiz)
     client.force_login(instructor)
     response = essay_response(attempt)
-    result = client.post(f"/admin/essay-grading/{response.pk}/", {"score": "1"})
+    result = client.post(f"/admin/essay-grading/{response.pk}/", {"mark": "1"})
     assert result.status_code == 200
     assert "has not been submitted" in result.content.decode()

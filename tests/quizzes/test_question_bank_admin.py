@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def question_form(**overrides) -> dict:
     source, category, competency = SourceFactory(), QuestionCategoryFactory(), CompetencyFactory()
     data = {
-        "title": "Depth limit",
+        "title": "Depth limit on the cheek",
         "key": "depth-limit",
         "question_type": "single_choice",
         "category": category.pk,
