@@ -81,19 +81,26 @@ class AssessmentCreateView(AdminPage, FormView):
         return redirect("certification_admin:assessment", assessment_id=assessment.pk)
 
 
-class AssessmentView(AdminPage, FormView):
+class OneAssessmentPage(AdminPage, FormView):
+    """An admin page about one assessment (`self.assessment`), under *Skill assessments*."""
+
+    header_icon = "tasks"
+    parent_label, parent_url_name = "Skill assessments", "certification_admin:assessments"
+
+    def load_assessment(self, assessment_id) -> None:
+        self.assessment = get_object_or_404(
+            SkillAssessment.objects.select_related("trainee", "assessor"), pk=assessment_id
+        )
+
+
+class AssessmentView(OneAssessmentPage):
     """A draft: record results and sign. A signed assessment: read only."""
 
     template_name = "certification/admin/assessment.html"
-    header_icon = "tasks"
     form_class = AssessmentForm
-    parent_label, parent_url_name = "Skill assessments", "certification_admin:assessments"
 
     def dispatch(self, request, *args, **kwargs):
-        self.assessment = get_object_or_404(
-            SkillAssessment.objects.select_related("trainee", "assessor"),
-            pk=kwargs["assessment_id"],
-        )
+        self.load_assessment(kwargs["assessment_id"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
@@ -157,19 +164,14 @@ class AssessmentView(AdminPage, FormView):
         return redirect("certification_admin:assessment", assessment_id=self.assessment.pk)
 
 
-class AssessmentSignView(AdminPage, FormView):
+class AssessmentSignView(OneAssessmentPage):
     """Confirm a signature: the draft as it stands, its outcome, and that signing is final."""
 
     template_name = "certification/admin/assessment_sign.html"
-    header_icon = "tasks"
     form_class = SignForm
-    parent_label, parent_url_name = "Skill assessments", "certification_admin:assessments"
 
     def dispatch(self, request, *args, **kwargs):
-        self.assessment = get_object_or_404(
-            SkillAssessment.objects.select_related("trainee", "assessor"),
-            pk=kwargs["assessment_id"],
-        )
+        self.load_assessment(kwargs["assessment_id"])
         if self.assessment.is_signed:
             messages.info(request, "This assessment is already signed.")
             return redirect("certification_admin:assessment", assessment_id=self.assessment.pk)
