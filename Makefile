@@ -23,6 +23,7 @@ install: $(STAMP) ## Create .venv and install the project with its dev tools
 run: install ## Set up, load the demo, serve on http://127.0.0.1:8000 with the task worker
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_demo --port $(PORT)
+	$(MANAGE) setup_roles --verbosity 0
 	@# One command, three processes: the web server, the task worker and the periodic scheduler;
 	@# Ctrl-C, or the web server stopping, stops all three.
 	@trap 'kill 0' EXIT INT TERM; \
@@ -30,10 +31,12 @@ run: install ## Set up, load the demo, serve on http://127.0.0.1:8000 with the t
 	$(MANAGE) run_scheduler & \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
+# Test processes for `make test`: two, one per core here and on CI; TEST_WORKERS=0 runs in one.
+TEST_WORKERS ?= 2
 test: install ## Run every test (DATABASE_URL=postgres://... runs them on PostgreSQL)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
-lint: install ## ruff (lint and format check) and mypy on the business logic
+lint: install ## ruff (lint and format check) and mypy on every app
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -16,7 +16,7 @@ from accounts.tasks import send_password_reset_email
 class QueuedPasswordResetForm(PasswordResetForm):
     """Django's reset form, with the e-mail sent by a background task instead of in the request."""
 
-    def save(  # type: ignore[override]
+    def save(  # type: ignore[override]  # keyword-only extras differ from the stub
         self,
         domain_override: str | None = None,
         use_https: bool = False,

@@ -1,59 +1,51 @@
-"""Admin views: recording and signing skill assessments; listing and revoking certificates."""
+"""Admin pages that record, sign and revoke, each write through its action
+(certification.actions). They are custom views of the assessment and certificate viewsets
+(certification.admin_lists), whose lists are Wagtail's IndexView.
+
+Who may open a page is asked of certification.permissions; whether the user may make the write
+is the action's `check()`, which asks the same policy.
+"""
 
 from __future__ import annotations
 
-from django import forms
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from certification import services
-from certification.forms import AssessmentForm, SignForm, StartAssessmentForm
-from certification.models import (
-    AssessmentStatus,
-    Certificate,
-    CertificateStatus,
-    SkillAssessment,
+from certification.actions import (
+    RevokeCertificateAction,
+    SignAssessmentAction,
+    StartAssessmentAction,
+    UpdateAssessmentAction,
 )
+from certification.forms import AssessmentForm, RevokeForm, SignForm, StartAssessmentForm
+from certification.models import Certificate, SkillAssessment
+from certification.permissions import assessment_policy, certificate_policy
 from core.admin import AdminPage
-from core.params import query_choice, query_id, query_text
+from core.params import query_id, query_text
 
-PAGE_SIZE = 50
+ASSESSMENTS = "certification_assessments"
+CERTIFICATES = "certification_certificates"
 
-
-class AssessmentListView(AdminPage, TemplateView):
-    template_name = "certification/admin/assessments.html"
-    page_title = "Skill assessments"
-    header_icon = "tasks"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        queryset = SkillAssessment.objects.select_related("trainee", "assessor").order_by(
-            "-created_at"
-        )
-        if self.request.GET.get("mine") != "0":
-            queryset = queryset.filter(assessor=self.request.user)
-        status = query_choice(self.request.GET, "status", AssessmentStatus.values)
-        if status:
-            queryset = queryset.filter(status=status)
-        context["assessments"] = Paginator(queryset, PAGE_SIZE).get_page(self.request.GET.get("p"))
-        context["mine"] = self.request.GET.get("mine") != "0"
-        context["status"] = status
-        return context
+# Skill assessments ------------------------------------------------------------------------------
 
 
-class AssessmentCreateView(AdminPage, FormView):
+class AssessmentCreateView(PermissionCheckedMixin, AdminPage, FormView):
     template_name = "certification/admin/assessment_start.html"
     page_title = "Record a skill assessment"
     header_icon = "tasks"
     form_class = StartAssessmentForm
-    parent_label, parent_url_name = "Skill assessments", "certification_admin:assessments"
+    permission_policy = assessment_policy
+    permission_required = "add"
+    parent_label, parent_url_name = "Skill assessments", f"{ASSESSMENTS}:index"
 
-    def get_initial(self):
+    def get_initial(self) -> dict[str, Any]:
         """ "Record a new assessment" on a signed one pre-selects its trainee and checklist."""
         return {
             key: value
@@ -61,36 +53,49 @@ class AssessmentCreateView(AdminPage, FormView):
             if (value := query_id(self.request.GET, key)) is not None
         }
 
-    def get_form_kwargs(self):
+    def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
         data = self.request.POST if self.request.method == "POST" else self.request.GET
         kwargs["search"] = query_text(data, "q")
         return kwargs
 
-    def form_valid(self, form):
+    def form_valid(self, form: StartAssessmentForm) -> HttpResponse:
+        action = StartAssessmentAction(
+            form.cleaned_data["checklist"],
+            user=self.request.user,
+            trainee=form.cleaned_data["trainee"],
+            assessed_on=form.cleaned_data["assessed_on"],
+        )
         try:
-            assessment = services.start_assessment(
-                form.cleaned_data["trainee"],
-                self.request.user,
-                form.cleaned_data["checklist"],
-                assessed_on=form.cleaned_data["assessed_on"],
-            )
+            assessment = action.execute()
         except services.CertificationError as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)
-        return redirect("certification_admin:assessment", assessment_id=assessment.pk)
+        return redirect(f"{ASSESSMENTS}:edit", assessment.pk)
 
 
 class OneAssessmentPage(AdminPage, FormView):
-    """An admin page about one assessment (`self.assessment`), under *Skill assessments*."""
+    """An admin page about one assessment (`self.assessment`), under *Skill assessments*:
+    for assessors, who are let in before the assessment is looked up."""
 
     header_icon = "tasks"
-    parent_label, parent_url_name = "Skill assessments", "certification_admin:assessments"
+    parent_label, parent_url_name = "Skill assessments", f"{ASSESSMENTS}:index"
 
-    def load_assessment(self, assessment_id) -> None:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not assessment_policy.user_has_permission(request.user, "view"):
+            raise PermissionDenied
         self.assessment = get_object_or_404(
-            SkillAssessment.objects.select_related("trainee", "assessor"), pk=assessment_id
+            SkillAssessment.objects.select_related("trainee", "assessor"),
+            pk=kwargs["assessment_id"],
         )
+        return self.refusal() or super().dispatch(request, *args, **kwargs)
+
+    def refusal(self) -> HttpResponse | None:
+        """A response instead of the page (or PermissionDenied); None lets the user in."""
+        return None
+
+    def back_to_assessment(self) -> HttpResponse:
+        return redirect(f"{ASSESSMENTS}:edit", self.assessment.pk)
 
 
 class AssessmentView(OneAssessmentPage):
@@ -99,16 +104,12 @@ class AssessmentView(OneAssessmentPage):
     template_name = "certification/admin/assessment.html"
     form_class = AssessmentForm
 
-    def dispatch(self, request, *args, **kwargs):
-        self.load_assessment(kwargs["assessment_id"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_page_title(self):
+    def get_page_title(self) -> str:
         return (
             f"{self.assessment.checklist_snapshot['title']}: {self.assessment.trainee.display_name}"
         )
 
-    def get_form_kwargs(self):
+    def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
         kwargs["assessment"] = self.assessment
         kwargs.setdefault("initial", {}).update(
@@ -120,7 +121,7 @@ class AssessmentView(OneAssessmentPage):
         )
         return kwargs
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["assessment"] = self.assessment
         context["items"] = items = list(self.assessment.item_results.select_related("competency"))
@@ -130,38 +131,44 @@ class AssessmentView(OneAssessmentPage):
         ]
         context["main_fields"] = [form["assessed_on"], form["global_rating"], form["comments"]]
         context["can_edit"] = (
-            not self.assessment.is_signed and self.assessment.assessor_id == self.request.user.pk
+            not self.assessment.is_signed
+            and assessment_policy.user_has_permission_for_instance(
+                self.request.user, "change", self.assessment
+            )
         )
         return context
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if self.assessment.is_signed:
             messages.error(
                 request, "This assessment is signed and cannot change; record a new one instead."
             )
-            return redirect("certification_admin:assessment", assessment_id=self.assessment.pk)
-        if self.assessment.assessor_id != request.user.pk:
-            raise PermissionDenied("Only the assessor who recorded this assessment can change it.")
+            return self.back_to_assessment()
+        self.update_action().check()
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form):
+    def update_action(self, form: AssessmentForm | None = None) -> UpdateAssessmentAction:
+        data = form.cleaned_data if form is not None else {}
+        return UpdateAssessmentAction(
+            self.assessment,
+            user=self.request.user,
+            results=form.results() if form is not None else {},
+            global_rating=data.get("global_rating"),
+            comments=data.get("comments", ""),
+            assessed_on=data.get("assessed_on", self.assessment.assessed_on),
+        )
+
+    def form_valid(self, form: AssessmentForm) -> HttpResponse:
         try:
-            services.update_assessment(
-                self.assessment.pk,
-                self.request.user,
-                results=form.results(),
-                global_rating=form.cleaned_data["global_rating"],
-                comments=form.cleaned_data["comments"],
-                assessed_on=form.cleaned_data["assessed_on"],
-            )
+            self.update_action(form).execute()
         except services.CertificationError as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)
         if "sign" in self.request.POST:
             # Signing is final, so it happens only on the confirmation page.
-            return redirect("certification_admin:assessment_sign", assessment_id=self.assessment.pk)
+            return redirect(f"{ASSESSMENTS}:sign", self.assessment.pk)
         messages.success(self.request, "Draft saved.")
-        return redirect("certification_admin:assessment", assessment_id=self.assessment.pk)
+        return self.back_to_assessment()
 
 
 class AssessmentSignView(OneAssessmentPage):
@@ -170,22 +177,23 @@ class AssessmentSignView(OneAssessmentPage):
     template_name = "certification/admin/assessment_sign.html"
     form_class = SignForm
 
-    def dispatch(self, request, *args, **kwargs):
-        self.load_assessment(kwargs["assessment_id"])
+    def refusal(self) -> HttpResponse | None:
         if self.assessment.is_signed:
-            messages.info(request, "This assessment is already signed.")
-            return redirect("certification_admin:assessment", assessment_id=self.assessment.pk)
-        if self.assessment.assessor_id != request.user.pk:
-            raise PermissionDenied("Only the assessor who recorded this assessment can sign it.")
-        return super().dispatch(request, *args, **kwargs)
+            messages.info(self.request, "This assessment is already signed.")
+            return self.back_to_assessment()
+        self.sign_action().check()
+        return None
 
-    def get_page_title(self):
+    def sign_action(self) -> SignAssessmentAction:
+        return SignAssessmentAction(self.assessment, user=self.request.user)
+
+    def get_page_title(self) -> str:
         return f"Sign: {self.assessment.checklist_snapshot['title']}"
 
-    def get_form_kwargs(self):
+    def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "assessment": self.assessment}
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         items = list(self.assessment.item_results.select_related("competency"))
         snapshot = self.assessment.checklist_snapshot
@@ -203,95 +211,58 @@ class AssessmentSignView(OneAssessmentPage):
         )
         return context
 
-    def form_invalid(self, form):
+    def form_invalid(self, form: SignForm) -> HttpResponse:
         """A stale confirmation is shown the draft as it is now, to review again."""
         for error in form.errors.get("reviewed", []):
-            messages.error(self.request, error)
-        return redirect("certification_admin:assessment_sign", assessment_id=self.assessment.pk)
+            messages.error(self.request, str(error))
+        return redirect(f"{ASSESSMENTS}:sign", self.assessment.pk)
 
-    def form_valid(self, form):
+    def form_valid(self, form: SignForm) -> HttpResponse:
         try:
-            signed = services.sign_assessment(self.assessment.pk, self.request.user)
+            signed = self.sign_action().execute()
         except services.CertificationError as exc:
             messages.error(self.request, str(exc))
-            return redirect("certification_admin:assessment", assessment_id=self.assessment.pk)
+            return self.back_to_assessment()
         outcome = "passed" if signed.passed else "did not pass"
         messages.success(
             self.request, f"Assessment signed: {signed.trainee.display_name} {outcome}."
         )
-        return redirect("certification_admin:assessment", assessment_id=self.assessment.pk)
+        return self.back_to_assessment()
 
 
-class CertificateListView(AdminPage, TemplateView):
-    template_name = "certification/admin/certificates.html"
-    page_title = "Certificates"
-    header_icon = "success"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        now = timezone.now()
-        queryset = Certificate.objects.select_related("user", "programme").order_by("-issued_at")
-        status = self.request.GET.get("status", "")
-        if status == CertificateStatus.REVOKED:
-            queryset = queryset.revoked()
-        elif status == CertificateStatus.EXPIRED:
-            queryset = queryset.expired(now)
-        elif status == CertificateStatus.EXPIRING:
-            queryset = queryset.expiring_within(at=now)
-        elif status == CertificateStatus.ACTIVE:
-            queryset = queryset.valid(now)
-        q = query_text(self.request.GET, "q")
-        if q:
-            queryset = queryset.filter(
-                Q(holder_name__icontains=q) | Q(user__username__icontains=q) | Q(code__startswith=q)
-            )
-        context.update(
-            {
-                "certificates": Paginator(queryset, PAGE_SIZE).get_page(self.request.GET.get("p")),
-                "status": status,
-                "q": q,
-                "statuses": CertificateStatus.choices,
-                "can_revoke": self.request.user.has_perm("certification.revoke_certificate"),
-            }
-        )
-        return context
-
-
-class RevokeForm(forms.Form):
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=2000,
-        help_text="Recorded in the audit log and shown to the holder.",
-    )
+# Certificates -----------------------------------------------------------------------------------
 
 
 class CertificateRevokeView(AdminPage, FormView):
     template_name = "certification/admin/revoke.html"
     header_icon = "warning"
     form_class = RevokeForm
-    parent_label, parent_url_name = "Certificates", "certification_admin:certificates"
+    parent_label, parent_url_name = "Certificates", f"{CERTIFICATES}:index"
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not certificate_policy.user_has_permission(request.user, "revoke"):
+            raise PermissionDenied
         self.certificate = get_object_or_404(
             Certificate.objects.select_related("programme", "user"), pk=kwargs["certificate_id"]
         )
         return super().dispatch(request, *args, **kwargs)
 
-    def get_page_title(self):
+    def get_page_title(self) -> str:
         return f"Revoke: {self.certificate}"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["certificate"] = self.certificate
         return context
 
-    def form_valid(self, form):
+    def form_valid(self, form: RevokeForm) -> HttpResponse:
+        action = RevokeCertificateAction(
+            self.certificate, user=self.request.user, reason=form.cleaned_data["reason"]
+        )
         try:
-            services.revoke_certificate(
-                self.certificate.pk, self.request.user, form.cleaned_data["reason"]
-            )
+            action.execute()
         except services.CertificationError as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)
         messages.success(self.request, f"Certificate {self.certificate.code[:8]}… revoked.")
-        return redirect("certification_admin:certificates")
+        return redirect(f"{CERTIFICATES}:index")

@@ -11,8 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from accounts.models import User
 from certification.models import AssessmentItem, AssessmentStatus, ItemResult
 from courses.models import Competency, CompetencyDomain
+from quizzes.contracts import CompetencyCodes
+from quizzes.models import AttemptState, Response
 
 
 @dataclass
@@ -38,10 +41,8 @@ class CompetencyRecord:
         return self.competency.domain != CompetencyDomain.KNOWLEDGE
 
 
-def competency_records(user) -> list[CompetencyRecord]:
+def competency_records(user: User) -> list[CompetencyRecord]:
     """Every competency with this learner's evidence; three queries."""
-    from quizzes.models import AttemptState, Response
-
     records = {c.code: CompetencyRecord(c) for c in Competency.objects.order_by("code")}
     seen_quizzes: set[tuple[str, int]] = set()
     quiz_rows = (
@@ -57,8 +58,9 @@ def competency_records(user) -> list[CompetencyRecord]:
             "attempt__percent",
         )
     )
-    for codes, quiz_id, title, when, percent in quiz_rows:
-        for code in codes or []:
+    for snapshot_codes, quiz_id, title, when, percent in quiz_rows:
+        codes: CompetencyCodes = snapshot_codes or []
+        for code in codes:
             if code in records and (code, quiz_id) not in seen_quizzes:
                 seen_quizzes.add((code, quiz_id))
                 knowledge = records[code].competency.domain == CompetencyDomain.KNOWLEDGE

@@ -1,7 +1,7 @@
 """Skill checklists (curriculum/checklists.toml) and programmes (curriculum/programmes.toml).
 
-Hooked into core.loader (ROOT_EXTENSIONS) by CertificationConfig.ready(): runs after every
-course is loaded, because programmes name courses and quizzes. Idempotent like the rest.
+Run by the curriculum load (academy.curriculum) after every course is loaded, because
+programmes name courses and quizzes. Idempotent like the rest.
 """
 
 from __future__ import annotations

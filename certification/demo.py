@@ -78,7 +78,7 @@ def _walk(user, course, grader, *, share: float, start: datetime, end: datetime)
     from courses.models import EnrollmentSource, LessonPage
     from courses.progress import course_progress
     from courses.services import complete_lesson, enrol, record_progress
-    from quizzes.demo import take_quiz
+    from quizzes.model_answers import take_quiz
     from quizzes.models import QuizPage
     from quizzes.services import grade_essay
 
@@ -104,7 +104,9 @@ def _walk(user, course, grader, *, share: float, start: datetime, end: datetime)
 
 def _assess(trainee, assessor, checklist, when, passed: bool = True) -> None:
     assessment = services.start_assessment(trainee, assessor, checklist, assessed_on=when.date())
-    results = {i.position: (ItemResult.MET, "") for i in assessment.item_results.all()}
+    results: dict[int, tuple[str, str]] = {
+        i.position: (ItemResult.MET, "") for i in assessment.item_results.all()
+    }
     if not passed:
         first_must_pass = next(i.position for i in assessment.item_results.all() if i.must_pass)
         results[first_must_pass] = (
@@ -133,7 +135,7 @@ def _certify(user, programme, checklists, assessor, when: datetime) -> None:
 
 def load_clinic_demo(users: dict, password_user) -> None:
     """Create the demo clinics, their manager(s) and staff, with history (first run only)."""
-    from core.demo import TRAINEES, _user
+    from accounts.demo import TRAINEES, demo_user
 
     if Clinic.objects.filter(slug=CLINIC[0]).exists():
         return
@@ -154,7 +156,7 @@ def load_clinic_demo(users: dict, password_user) -> None:
     ClinicMembership.objects.create(clinic=other, user=users["sam"], role=ClinicRole.STAFF)
 
     for username, first, last, plan, due in STAFF:
-        user = _user(username, first, last, password_user, [TRAINEES])
+        user = demo_user(username, first, last, password_user, [TRAINEES])
         issued = certificate_dates(plan, now, programme.validity)
         if issued:
             start = issued[0] - OBSERVED_BEFORE_ISSUE - COURSE_TIME
@@ -200,7 +202,7 @@ def load_clinic_demo(users: dict, password_user) -> None:
         programme,
         (now + timedelta(days=90)).date(),
     )
-    # Priya finished the course just now (core.demo); observed today, she is certified today.
+    # Priya finished the course just now (academy.demo); observed today, she is certified today.
     for checklist in checklists:
         _assess(users["priya"], instructor, checklist, now)
     services.issue_if_due(users["priya"], programme, now=now)

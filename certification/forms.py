@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any, cast
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
@@ -25,24 +27,27 @@ class AssignForm(forms.Form):
 
     programme = forms.ModelChoiceField(queryset=Programme.objects.all(), empty_label=None)
     due_date = forms.DateField(widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
-    staff = forms.ModelMultipleChoiceField(
+    staff: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         queryset=None, widget=forms.CheckboxSelectMultiple, required=False
     )
     everyone = forms.BooleanField(required=False, label="All staff")
 
-    def __init__(self, *args, clinic, **kwargs):
+    def __init__(self, *args: Any, clinic: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from django.contrib.auth import get_user_model
-
-        self.fields["staff"].queryset = (
+        staff = self.staff_field
+        staff.queryset = (
             get_user_model()
             .objects.filter(
                 clinic_memberships__clinic=clinic, clinic_memberships__role=ClinicRole.STAFF
             )
             .order_by("last_name", "first_name", "username")
         )
-        self.fields["staff"].label_from_instance = lambda user: user.display_name
+        staff.label_from_instance = lambda user: user.display_name  # type: ignore[method-assign,assignment]  # Django's documented hook
         self.clinic = clinic
+
+    @property
+    def staff_field(self) -> forms.ModelMultipleChoiceField[Any]:
+        return cast("forms.ModelMultipleChoiceField[Any]", self.fields["staff"])
 
     def clean_due_date(self):
         due = self.cleaned_data["due_date"]
@@ -50,10 +55,10 @@ class AssignForm(forms.Form):
             raise forms.ValidationError("Choose a due date from today on.")
         return due
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         if cleaned.get("everyone"):
-            cleaned["staff"] = list(self.fields["staff"].queryset)
+            cleaned["staff"] = list(self.staff_field.queryset or [])
         if not cleaned.get("staff"):
             raise forms.ValidationError("Choose at least one staff member, or all staff.")
         return cleaned
@@ -73,8 +78,8 @@ class StartAssessmentForm(forms.Form):
     TRAINEES_LISTED of them, and always the one already chosen; any learner is accepted.
     """
 
-    trainee = forms.ModelChoiceField(queryset=None)
-    checklist = forms.ModelChoiceField(queryset=None, empty_label=None)
+    trainee: forms.ModelChoiceField[Any] = forms.ModelChoiceField(queryset=None)
+    checklist: forms.ModelChoiceField[Any] = forms.ModelChoiceField(queryset=None, empty_label=None)
     assessed_on = forms.DateField(
         initial=timezone.localdate,
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
@@ -83,8 +88,10 @@ class StartAssessmentForm(forms.Form):
     def __init__(self, *args, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         candidates = learners().order_by("last_name", "first_name", "username")
-        self.fields["trainee"].queryset = candidates
-        self.fields["checklist"].queryset = SkillChecklist.objects.filter(live=True)
+        cast("forms.ModelChoiceField[Any]", self.fields["trainee"]).queryset = candidates
+        cast(
+            "forms.ModelChoiceField[Any]", self.fields["checklist"]
+        ).queryset = SkillChecklist.objects.filter(live=True)
         self.search = search
         shown = candidates
         for word in search.split():
@@ -133,7 +140,9 @@ class AssessmentForm(forms.Form):
     def __init__(self, *args, assessment, **kwargs):
         super().__init__(*args, **kwargs)
         snapshot = assessment.checklist_snapshot
-        self.fields["global_rating"].choices = [("", "Not yet rated")] + [
+        cast(forms.TypedChoiceField, self.fields["global_rating"]).choices = [
+            ("", "Not yet rated")
+        ] + [
             (n, f"{n}{' (pass)' if n >= snapshot['pass_rating'] else ''}")
             for n in range(1, snapshot["rating_max"] + 1)
         ]
@@ -192,3 +201,13 @@ class SignForm(forms.Form):
                 "The draft changed after it was shown here; review it again before signing."
             )
         return self.cleaned_data["reviewed"]
+
+
+class RevokeForm(forms.Form):
+    """Why a certificate is revoked: recorded in the audit log and shown to the holder."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text="Recorded in the audit log and shown to the holder.",
+    )

@@ -35,6 +35,7 @@ from certification.models import (
     Reminder,
     ReminderStatus,
 )
+from certification.requirements import Standing, certificates_of, standing
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,8 @@ def managers_of(user_ids: set[int]) -> dict[int, list]:
 
 
 def notices(now: datetime | None = None) -> list[Notice]:
+    """Every reminder due at `now`: certificates expiring (their status, in SQL) and assignments
+    overdue (the learner's standing, as their clinic's dashboard shows it)."""
     now = now or timezone.now()
     expiring = list(Certificate.objects.expiring_within(at=now).select_related("user", "programme"))
     late = list(
@@ -80,12 +83,13 @@ def notices(now: datetime | None = None) -> list[Notice]:
             "user", "programme", "clinic"
         )
     )
-    held = set(
-        Certificate.objects.valid(now)
-        .filter(user_id__in={a.user_id for a in late})
-        .values_list("user_id", "programme_id")
-    )
-    overdue = [a for a in late if (a.user_id, a.programme_id) not in held]
+    certificates = certificates_of({a.user_id for a in late}, {a.programme_id for a in late})
+    overdue = [
+        a
+        for a in late
+        if standing(certificates.get((a.user_id, a.programme_id), []), a.due_date, False, now)[0]
+        == Standing.OVERDUE
+    ]
     managers = managers_of({c.user_id for c in expiring} | {a.user_id for a in overdue})
     found = []
     for certificate in expiring:

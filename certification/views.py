@@ -17,14 +17,16 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audit import log_export
-from certification import services
+from accounts.http import AuthenticatedHttpRequest
+from certification.actions import AssignProgrammeAction
 from certification.clinics import STATUS_LABELS, clinic_matrix, managed_clinic
 from certification.competencies import competency_records
 from certification.forms import AssignForm
 from certification.models import AssessmentStatus, Certificate, SkillAssessment
 from certification.pdf import certificate_pdf
+from certification.requirements import Standing
+from core.exports import Echo, spreadsheet_safe
 from core.params import query_choice, query_id, query_text
-from courses.reports import Echo, spreadsheet_safe
 
 STAFF_PER_PAGE = 100
 
@@ -125,7 +127,7 @@ def clinic_report_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
         for row in matrix.rows:
             for programme, cell in zip(matrix.programmes, row.cells, strict=True):
                 certificate = cell.certificate
-                held = certificate is not None and cell.status in ("certified", "expiring")
+                held = certificate is not None and cell.held
                 yield writer.writerow(
                     [
                         spreadsheet_safe(row.user.get_full_name()),
@@ -137,10 +139,10 @@ def clinic_report_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
                         cell.progress.skills,
                         cell.progress.skills_total,
                         certificate.expires_at.date().isoformat()
-                        if certificate and cell.status in ("certified", "expiring", "expired")
+                        if certificate and (cell.held or cell.status == Standing.EXPIRED)
                         else "",
                         cell.due_date.isoformat() if cell.due_date else "",
-                        certificate.code if held else "",
+                        certificate.code if certificate is not None and held else "",
                     ]
                 )
 
@@ -159,7 +161,10 @@ def clinic_assign(request: HttpRequest, slug: str) -> HttpResponse:
         return _dashboard(request, clinic, form, status=400)
     staff = list(form.cleaned_data["staff"])
     programme = form.cleaned_data["programme"]
-    services.assign_programme(clinic, request.user, staff, programme, form.cleaned_data["due_date"])
+    due_date = form.cleaned_data["due_date"]
+    AssignProgrammeAction(
+        clinic, user=request.user, staff=staff, programme=programme, due_date=due_date
+    ).execute()
     messages.success(
         request,
         f"{programme.title} assigned to {len(staff)} staff member{'s' if len(staff) != 1 else ''}, due "
@@ -170,7 +175,7 @@ def clinic_assign(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_competencies(request: HttpRequest) -> TemplateResponse:
+def my_competencies(request: AuthenticatedHttpRequest) -> TemplateResponse:
     records = competency_records(request.user)
     assessments = SkillAssessment.objects.filter(
         trainee=request.user, status=AssessmentStatus.SIGNED

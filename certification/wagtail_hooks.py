@@ -1,26 +1,28 @@
 """Admin wiring: checklists and programmes (snippets), clinics, assessments, certificates."""
 
-from django.urls import include, path, reverse
 from wagtail import hooks
-from wagtail.admin.auth import permission_required
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import LogFormatter
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from certification import admin_views
+from certification.actions import ASSIGN, REVOKE, SIGN
+from certification.admin_lists import AssessmentViewSet, CertificateViewSet
 from certification.models import (
+    Certificate,
     Clinic,
     ClinicMembership,
     Programme,
     ProgrammeAssignment,
+    SkillAssessment,
     SkillChecklist,
 )
-from core.admin import PermissionMenuItem
+from certification.permissions import assessment_policy, certificate_policy
 
-ASSESS = "certification.assess_skills"
-VIEW_CERTIFICATES = "certification.view_certificates"
-REVOKE = "certification.revoke_certificate"
+# First, before anything asks Wagtail for these models' policies.
+register_permission_policy(SkillAssessment, assessment_policy)
+register_permission_policy(Certificate, certificate_policy)
 
 
 class SkillChecklistViewSet(SnippetViewSet):
@@ -85,68 +87,14 @@ def register_clinic_viewsets():
     return ClinicsGroup()
 
 
-admin_urls = (
-    [
-        path(
-            "assessments/",
-            permission_required(ASSESS)(admin_views.AssessmentListView.as_view()),
-            name="assessments",
-        ),
-        path(
-            "assessments/new/",
-            permission_required(ASSESS)(admin_views.AssessmentCreateView.as_view()),
-            name="assessment_start",
-        ),
-        path(
-            "assessments/<id:assessment_id>/",
-            permission_required(ASSESS)(admin_views.AssessmentView.as_view()),
-            name="assessment",
-        ),
-        path(
-            "assessments/<id:assessment_id>/sign/",
-            permission_required(ASSESS)(admin_views.AssessmentSignView.as_view()),
-            name="assessment_sign",
-        ),
-        path(
-            "certificates/",
-            permission_required(VIEW_CERTIFICATES)(admin_views.CertificateListView.as_view()),
-            name="certificates",
-        ),
-        path(
-            "certificates/<id:certificate_id>/revoke/",
-            permission_required(REVOKE)(admin_views.CertificateRevokeView.as_view()),
-            name="revoke",
-        ),
-    ],
-    "certification_admin",
-)
+@hooks.register("register_admin_viewset")
+def register_assessment_viewset():
+    return AssessmentViewSet()
 
 
-@hooks.register("register_admin_urls")
-def register_certification_urls():
-    return [path("certification/", include(admin_urls))]
-
-
-@hooks.register("register_admin_menu_item")
-def register_assessments_menu_item():
-    return PermissionMenuItem(
-        "Skill assessments",
-        reverse("certification_admin:assessments"),
-        icon_name="tasks",
-        order=225,
-        permission=ASSESS,
-    )
-
-
-@hooks.register("register_admin_menu_item")
-def register_certificates_menu_item():
-    return PermissionMenuItem(
-        "Certificates",
-        reverse("certification_admin:certificates"),
-        icon_name="success",
-        order=226,
-        permission=VIEW_CERTIFICATES,
-    )
+@hooks.register("register_admin_viewset")
+def register_certificate_viewset():
+    return CertificateViewSet()
 
 
 class RevokeFormatter(LogFormatter):
@@ -160,13 +108,9 @@ class RevokeFormatter(LogFormatter):
 
 @hooks.register("register_log_actions")
 def register_certification_log_actions(actions):
-    actions.register_action(
-        "certification.assessment.sign", "Sign skill assessment", "Skill assessment signed"
-    )
+    actions.register_action(SIGN, "Sign skill assessment", "Skill assessment signed")
     actions.register_action(
         "certification.certificate.issue", "Issue certificate", "Certificate issued"
     )
-    actions.register_action("certification.certificate.revoke")(RevokeFormatter)
-    actions.register_action(
-        "certification.programme.assign", "Assign programme", "Programme assigned to staff"
-    )
+    actions.register_action(REVOKE)(RevokeFormatter)
+    actions.register_action(ASSIGN, "Assign programme", "Programme assigned to staff")

@@ -8,6 +8,7 @@ from accounts.views import AdminLogoutView
 from certification import views as certification_views
 from certification.urls import certificate_patterns, clinic_patterns
 from core import views as core_views
+from courses import views as courses_views
 
 urlpatterns = [
     # Before Wagtail's own: its sign-out view signs out on GET too (see AdminLogoutView).
@@ -18,7 +19,7 @@ urlpatterns = [
     path("health/", core_views.health_ready, name="health"),
     path("health/ready/", core_views.health_ready, name="health_ready"),
     path("health/live/", core_views.health_live, name="health_live"),
-    path("search/", core_views.search, name="search"),
+    path("search/", courses_views.search, name="search"),
     path("learn/competencies/", certification_views.my_competencies, name="my_competencies"),
     path("learn/", include("courses.urls")),
     path("certificates/", include(certificate_patterns)),

@@ -1,133 +1,74 @@
-"""Builds or updates the site from the curriculum files (used by `load_curriculum`).
+"""Writes curriculum content to the database: the shared machinery of `load_curriculum`.
 
 Idempotent: an object is written, and a revision made, only when its content differs from
-its file. The whole load is one transaction: a bad file leaves the database as it was.
+its file. The caller runs the whole load in one transaction: a bad file leaves the database
+as it was.
 
-Courses, modules and lessons are known by the `key` in their file, not by the file's name: a
-renamed or moved file updates its page in place (same page, same learner records), and a page
-whose file is gone is unpublished, never deleted.
+This is the layer-free part: syncing snippets and pages, the home page and the Sources. Each
+app builds its own content with it (courses: courses, modules, lessons and Competencies;
+quizzes: quiz pages; certification: checklists and programmes), and the top-level `academy`
+app runs them in order.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from wagtail.models import Page, Site
 
-from core.curriculum import (
-    CourseSpec,
-    CurriculumError,
-    LessonSpec,
-    ModuleSpec,
-    read_competencies,
-    read_course,
-    read_sources,
-    read_toml,
-)
+from core.curriculum import CurriculumError, read_sources
 from core.models import EvidenceLevel, HomePage, Source
-from core.roles import ensure_roles
-from courses.evaluation import request_evaluation_later
-from courses.models import (
-    Competency,
-    CompetencyDomain,
-    CourseIndexPage,
-    CoursePage,
-    Enrollment,
-    LessonCitation,
-    LessonPage,
-    ModulePage,
-)
 
 DEFAULT_ROOT = Path(settings.BASE_DIR) / "curriculum"
 
-# Hooks for other apps: called with (loader, module_page, module_spec) after a module's
-# lessons are in place (the quizzes app adds the module quiz).
-MODULE_EXTENSIONS: list[Callable[[CurriculumLoader, ModulePage, ModuleSpec], None]] = []
-# Called with (loader, course_page, course_spec) after the course's modules are in place.
-COURSE_EXTENSIONS: list[Callable[[CurriculumLoader, CoursePage, CourseSpec], None]] = []
-# Called with (loader,) after every course is in place (programmes refer to courses).
-ROOT_EXTENSIONS: list[Callable[[CurriculumLoader], None]] = []
-
 
 def _canonical(value: Any) -> str:
+    """A value as comparable text (JSON with sorted keys)."""
     return json.dumps(value, sort_keys=True, default=str)
 
 
 def streamfield_raw(value: Any) -> list[dict[str, Any]]:
+    """A StreamField value in its stored form (a list of block dicts)."""
     return list(value.raw_data) if value is not None else []
 
 
 class CurriculumLoader:
-    """Reads curriculum/ and makes the database match it. `stats` counts what happened."""
+    """Makes the database match curriculum/, one object at a time. `stats` counts what happened.
+
+    `sources` (by key) and `competencies` (by code) are what files may cite; courses fills
+    the competencies (courses.curriculum.load_competencies). Keyed pages of the models in
+    `retirable` (modules and lessons) give up their slug to a renamed sibling's file.
+    """
+
+    retirable: tuple[type[Page], ...] = ()
 
     def __init__(self, root: Path = DEFAULT_ROOT, log: Callable[[str], None] | None = None):
         self.root = Path(root)
         self.log = log or (lambda message: None)
         self.stats: Counter[str] = Counter()
         self.sources: dict[str, Source] = {}
-        self.competencies: dict[str, Competency] = {}
+        self.competencies: dict[str, Any] = {}
 
     @classmethod
-    def from_database(cls, log: Callable[[str], None] | None = None) -> CurriculumLoader:
-        """A loader that resolves source keys and competency codes against the database,
-        for importing single files (import_case) outside a full curriculum load."""
+    def from_database(cls, log: Callable[[str], None] | None = None) -> Self:
+        """A loader resolving source keys against the database, for importing single files
+        outside a full curriculum load (subclasses add what they resolve)."""
         loader = cls(log=log)
         loader.sources = {s.key: s for s in Source.objects.all()}
-        loader.competencies = {c.code: c for c in Competency.objects.all()}
         return loader
-
-    # Entry point ------------------------------------------------------------------------
-
-    @transaction.atomic
-    def run(self) -> Counter[str]:
-        if not self.root.is_dir():
-            raise CurriculumError(f"{self.root}: curriculum folder not found")
-        site_meta = read_toml(self.root / "site.toml")
-        home = self.ensure_home(site_meta.get("home", {}))
-        self.load_sources()
-        self.load_competencies()
-        index = self.sync_page(
-            home,
-            CourseIndexPage,
-            "courses",
-            {
-                "title": site_meta.get("courses", {}).get("title", "Courses"),
-                "intro": site_meta.get("courses", {}).get("intro", ""),
-            },
-        )
-        source_ids = {key: source.pk for key, source in self.sources.items()}
-        specs = [
-            read_course(course_dir, source_ids)
-            for course_dir in sorted(
-                d for d in self.root.iterdir() if (d / "course.toml").is_file()
-            )
-        ]
-        keys: dict[str, Path | None] = {}
-        for spec in specs:
-            if spec.key in keys:
-                raise CurriculumError(
-                    f"{spec.path}: course key '{spec.key}' is already used by {keys[spec.key]}"
-                )
-            keys[spec.key] = spec.path
-        course_pages = [self.load_course(index, spec) for spec in specs]
-        self.ensure_order(index, course_pages)
-        for extension in ROOT_EXTENSIONS:
-            extension(self)
-        ensure_roles(index)
-        return self.stats
 
     # Snippets ---------------------------------------------------------------------------
 
     def sync_snippet(
         self, model: type[models.Model], lookup: dict[str, Any], fields: dict[str, Any]
     ) -> Any:
-        obj = model._default_manager.filter(**lookup).first()
+        obj: Any = model._default_manager.filter(**lookup).first()
         label = model._meta.verbose_name
         if obj is None:
             obj = model(**lookup, **fields)
@@ -153,13 +94,13 @@ class CurriculumLoader:
         fields: dict[str, Any],
         *,
         children: dict[str, tuple[type[models.Model], list[dict[str, Any]]]] | None = None,
-        m2m: dict[str, list[models.Model]] | None = None,
+        m2m: Mapping[str, Sequence[models.Model]] | None = None,
     ) -> Any:
         """Create or update a revisioned snippet with inline children (and publish it, if it
         has draft states), writing and revising it only when something differs."""
         children, m2m = children or {}, m2m or {}
         label = model._meta.verbose_name
-        obj = model._default_manager.filter(**lookup).first()
+        obj: Any = model._default_manager.filter(**lookup).first()
         publishes = hasattr(model, "live")
         if obj is not None:
             same = (
@@ -200,6 +141,7 @@ class CurriculumLoader:
         return obj
 
     def load_sources(self) -> None:
+        """sources.toml: every Source, created or updated."""
         for spec in read_sources(self.root / "sources.toml"):
             if spec.evidence_level not in EvidenceLevel.values:
                 raise CurriculumError(
@@ -219,19 +161,8 @@ class CurriculumLoader:
                 },
             )
 
-    def load_competencies(self) -> None:
-        for spec in read_competencies(self.root / "competencies.toml"):
-            if spec.domain not in CompetencyDomain.values:
-                raise CurriculumError(
-                    f"competencies.toml: '{spec.code}': unknown domain '{spec.domain}'"
-                )
-            self.competencies[spec.code] = self.sync_snippet(
-                Competency,
-                {"code": spec.code},
-                {"title": spec.title, "domain": spec.domain, "description": spec.description},
-            )
-
-    def competency_list(self, codes: Iterable[str], where: str) -> list[Competency]:
+    def competency_list(self, codes: Iterable[str], where: str) -> list[Any]:
+        """The Competencies with these codes; an unknown code is an error naming `where`."""
         found = []
         for code in codes:
             if code not in self.competencies:
@@ -242,6 +173,7 @@ class CurriculumLoader:
         return found
 
     def source(self, key: str, where: str) -> Source:
+        """The Source with this key; an unknown key is an error naming `where`."""
         if key not in self.sources:
             raise CurriculumError(f"{where}: unknown source '{key}' (see sources.toml)")
         return self.sources[key]
@@ -249,6 +181,7 @@ class CurriculumLoader:
     # Pages ------------------------------------------------------------------------------
 
     def ensure_home(self, meta: dict[str, Any]) -> HomePage:
+        """The home page (from site.toml's [home]), made the default site's root."""
         root = Page.get_first_root_node()
         home = HomePage.objects.first()
         if home is None:
@@ -328,6 +261,8 @@ class CurriculumLoader:
             if parent is not None:
                 self._claim_slug(parent, slug, page, where)
         if page is None:
+            if parent is None:
+                raise CurriculumError(f"{where or slug}: no parent page to create it under")
             page = model(**{"slug": slug, **fields})
             self._assign(page, streams, m2m, inline)
             parent.add_child(instance=page)
@@ -367,7 +302,8 @@ class CurriculumLoader:
             holders = holders.exclude(pk=owner.pk)
         for holder in holders.specific():
             # Only modules and lessons are retired when their files go; a course is left alone.
-            if not (isinstance(holder, ModulePage | LessonPage) and holder.key):
+            holder_key: str = getattr(holder, "key", "") or ""
+            if not (isinstance(holder, self.retirable) and holder_key):
                 raise CurriculumError(
                     f"{where}: the slug '{slug}' is taken by '{holder.url_path}', a page that "
                     "no curriculum file describes; rename or move that page in the admin first"
@@ -377,7 +313,13 @@ class CurriculumLoader:
             self.stats[f"{type(holder).__name__} renamed aside"] += 1
 
     @staticmethod
-    def _assign(page: Page, streams, m2m, inline) -> None:
+    def _assign(
+        page: Page,
+        streams: dict[str, list[dict[str, Any]]],
+        m2m: dict[str, list[models.Model]],
+        inline: dict[str, tuple[type[models.Model], list[dict[str, Any]]]],
+    ) -> None:
+        """Set the page's stream, many-to-many and inline-child fields (not saved)."""
         for name, raw in streams.items():
             setattr(page, name, raw)
         for name, objs in m2m.items():
@@ -387,7 +329,14 @@ class CurriculumLoader:
             setattr(page, name, [child_model(sort_order=i, **row) for i, row in enumerate(rows)])
 
     @staticmethod
-    def _differs(page: Page, fields, streams, m2m, inline) -> bool:
+    def _differs(
+        page: Page,
+        fields: dict[str, Any],
+        streams: dict[str, list[dict[str, Any]]],
+        m2m: dict[str, list[models.Model]],
+        inline: dict[str, tuple[type[models.Model], list[dict[str, Any]]]],
+    ) -> bool:
+        """Whether the page differs from what its file says."""
         if any(getattr(page, name) != value for name, value in fields.items()):
             return True
         for name, raw in streams.items():
@@ -425,120 +374,3 @@ class CurriculumLoader:
             fresh = Page.objects.get(pk=page.pk)
             fresh.move(previous, pos="right")
             previous = Page.objects.get(pk=page.pk)
-
-    def load_course(self, index: CourseIndexPage, spec: CourseSpec) -> CoursePage:
-        course = self.sync_page(
-            index,
-            CoursePage,
-            spec.slug,
-            {
-                "title": spec.title,
-                "summary": spec.summary,
-                "audience": spec.audience,
-                "intro": spec.intro,
-            },
-            key=spec.key,
-            where=str(spec.path / "course.toml") if spec.path else spec.slug,
-        )
-        moved_before = self.stats["ModulePage moved"] + self.stats["LessonPage moved"]
-        module_pages = []
-        for module_spec in spec.modules:
-            where = str(module_spec.path / "module.toml")
-            module = self.sync_page(
-                course,
-                ModulePage,
-                module_spec.slug,
-                {
-                    "title": module_spec.title,
-                    "summary": module_spec.summary,
-                    "intro": module_spec.intro,
-                    "requires_previous": module_spec.requires_previous,
-                },
-                m2m={"competencies": self.competency_list(module_spec.competencies, where)},
-                key=module_spec.key,
-                where=where,
-            )
-            lesson_pages = [
-                self.load_lesson(course, module, lesson) for lesson in module_spec.lessons
-            ]
-            for extension in MODULE_EXTENSIONS:
-                extension(self, module, module_spec)
-            self.ensure_order(
-                module,
-                lesson_pages
-                + [
-                    p
-                    for p in module.get_children()
-                    .exclude(pk__in=[lp.pk for lp in lesson_pages])
-                    .order_by("path")
-                ],
-            )
-            module_pages.append(module)
-        retired = self.retire_missing(course, spec)
-        moved = self.stats["ModulePage moved"] + self.stats["LessonPage moved"] - moved_before
-        if retired or moved:
-            self.reevaluate_learners(course)
-        for extension in COURSE_EXTENSIONS:
-            extension(self, course, spec)
-        self.ensure_order(course, module_pages)
-        return course
-
-    def load_lesson(self, course: CoursePage, module: ModulePage, lesson: LessonSpec) -> LessonPage:
-        where = str(lesson.path)
-        return self.sync_page(
-            module,
-            LessonPage,
-            lesson.slug,
-            {
-                "title": lesson.title,
-                "summary": lesson.summary,
-                "estimated_minutes": lesson.minutes,
-            },
-            streams={"body": lesson.body},
-            m2m={"competencies": self.competency_list(lesson.competencies, where)},
-            inline={
-                "citations": (
-                    LessonCitation,
-                    [
-                        {"source_id": self.source(key, where).pk, "passage": passage}
-                        for key, passage in lesson.citations
-                    ],
-                )
-            },
-            key=lesson.key,
-            scope=course,
-            where=where,
-        )
-
-    def retire_missing(self, course: CoursePage, spec: CourseSpec) -> int:
-        """Unpublish the course's keyed modules and lessons that no file describes any more.
-
-        Never deleted: completions, attempts and certificates keep pointing at them, and the
-        page comes back (same id) if its file does. A retired module takes its remaining pages
-        (its quiz) with it; its lessons that still have files were moved out above. Progress
-        counts live pages only, so a learner who had done every remaining step stays done.
-        """
-        wanted = {
-            ModulePage: {m.key for m in spec.modules},
-            LessonPage: {lesson.key for m in spec.modules for lesson in m.lessons},
-        }
-        count = 0
-        for model, keys in wanted.items():
-            gone = model.objects.descendant_of(course).live().exclude(key="").exclude(key__in=keys)
-            for page in gone:
-                for retiring in [page, *page.get_descendants().live().specific()]:
-                    retiring.unpublish(log_action=True)
-                    self.stats[f"{type(retiring).__name__} unpublished"] += 1
-                    count += 1
-        return count
-
-    def reevaluate_learners(self, course: CoursePage) -> None:
-        """The course's structure changed (a page retired or moved): judge its learners again.
-
-        A learner may now have done every remaining step of a module or of the course; the
-        evaluation records that (once) after this load commits.
-        """
-        learners = Enrollment.objects.filter(course=course).select_related("user")
-        for enrollment in learners.iterator():
-            request_evaluation_later(enrollment.user)
-        self.stats["learners re-evaluated"] += learners.count()

@@ -118,7 +118,7 @@ class SecurityHeadersMiddleware(CSPMiddleware):
             if not is_wagtail_initialiser(script["code"]):
                 return script[0]
             # request.csp_nonce is django-csp's; naming it puts the nonce in the header.
-            nonce = request.csp_nonce  # type: ignore[attr-defined]
+            nonce = request.csp_nonce  # type: ignore[attr-defined]  # set by django-csp's middleware
             return f'<script nonce="{nonce}">{script["code"]}</script>'
 
         nonced = INLINE_SCRIPT.sub(with_nonce, html)

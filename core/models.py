@@ -1,9 +1,15 @@
 """Site-wide content: the home page and the Source (citation) snippet.
 
-Source is registered in core/wagtail_hooks.py; HomePage is the root of the site's page tree.
+Source's admin is in courses/wagtail_hooks.py (the Curriculum menu, beside Competencies);
+HomePage is the root of the site's page tree, and higher apps fill its context through the
+`construct_home_page_context` hook.
 """
 
+from typing import Any
+
 from django.db import models
+from django.http import HttpRequest
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import Page, RevisionMixin
 from wagtail.search import index
@@ -87,23 +93,15 @@ class HomePage(Page):
     subpage_types = ["courses.CourseIndexPage"]
     max_count = 1
 
-    def get_context(self, request, *args, **kwargs):
-        from courses.models import CoursePage, Enrollment
-        from courses.progress import course_progress
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The page's context, completed by every `construct_home_page_context` hook.
 
+        Each hook is called as hook(page, request, context) and adds to the context in place
+        (courses adds the catalogue, `courses`, and the learner's `continue_course`).
+        """
         context = super().get_context(request, *args, **kwargs)
-        context["courses"] = CoursePage.objects.live().public().descendant_of(self).order_by("path")
-        if request.user.is_authenticated:
-            latest = (
-                Enrollment.objects.filter(
-                    user=request.user, completed_at__isnull=True, course__live=True
-                )
-                .select_related("course")
-                .order_by("-last_activity_at")
-                .first()
-            )
-            if latest is not None:
-                context["continue_course"] = course_progress(request.user, latest.course)
+        for fn in hooks.get_hooks("construct_home_page_context"):
+            fn(self, request, context)
         return context
 
 

@@ -1,8 +1,12 @@
 """Groups, their permissions and the "Clinical review" workflow, created idempotently.
 
 Instructors author pages and snippets but cannot publish: their changes go to the Clinical
-review workflow, which a Clinical reviewer approves (approval publishes). Other apps add the
-permissions for their own models through ROLE_MODEL_PERMISSIONS.
+review workflow, which a Clinical reviewer approves (approval publishes). Higher apps add the
+permissions for their own models with `grant_model_permissions`, `grant_permission` and
+`review_snippet`, called from their `AppConfig.ready`; this module never imports them.
+
+Nothing here runs by itself: `manage.py setup_roles` (also run by `load_demo` and `make run`)
+creates or completes the groups and the workflow, idempotently.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -24,7 +28,7 @@ INSTRUCTORS = "Instructors"
 REVIEWERS = "Clinical reviewers"
 WORKFLOW_NAME = "Clinical review"
 
-# (app_label, model) -> actions, per group. Other apps' models are added as they arrive.
+# (app_label, model) -> actions, per group. Higher apps add theirs with grant_model_permissions.
 ROLE_MODEL_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
     INSTRUCTORS: {
         ("core", "source"): ("add", "change", "delete", "view"),
@@ -49,13 +53,37 @@ COLLECTION_PERMISSIONS = {
 }
 
 
+def grant_model_permissions(
+    group: str, permissions: dict[tuple[str, str], tuple[str, ...]]
+) -> None:
+    """Give `group` these actions ("add", "change", "publish", "view"...) on these models,
+    each named (app_label, model). Called from an AppConfig.ready; repeating it changes nothing."""
+    ROLE_MODEL_PERMISSIONS[group].update(permissions)
+
+
+def grant_permission(group: str, app_label: str, codename: str) -> None:
+    """Give `group` one permission that is not a model action (e.g. "grade_response")."""
+    if (app_label, codename) not in ROLE_EXTRA_PERMISSIONS[group]:
+        ROLE_EXTRA_PERMISSIONS[group].append((app_label, codename))
+
+
+def review_snippet(app_label: str, model: str) -> None:
+    """Send changes to this snippet model through the Clinical review workflow."""
+    if (app_label, model) not in REVIEWED_SNIPPETS:
+        REVIEWED_SNIPPETS.append((app_label, model))
+
+
 def _permission(app_label: str, codename: str) -> Permission:
     return Permission.objects.get(content_type__app_label=app_label, codename=codename)
 
 
 @transaction.atomic
-def ensure_roles(course_root: Page) -> dict[str, Group]:
-    """Create or complete the staff groups and the Clinical review workflow on `course_root`."""
+def ensure_roles(course_root: Page | None) -> dict[str, Group]:
+    """Create or complete the staff groups and the Clinical review workflow on `course_root`.
+
+    Without a `course_root` (no pages yet), everything but the page permissions and the
+    workflow's page is made.
+    """
     groups = {}
     access_admin = _permission("wagtailadmin", "access_admin")
     root_collection = Collection.get_first_root_node()
@@ -72,7 +100,7 @@ def ensure_roles(course_root: Page) -> dict[str, Group]:
             _permission(app_label, codename) for app_label, codename in ROLE_EXTRA_PERMISSIONS[name]
         ]
         group.permissions.add(*wanted)
-        for codename in PAGE_PERMISSIONS[name]:
+        for codename in PAGE_PERMISSIONS[name] if course_root is not None else ():
             GroupPagePermission.objects.get_or_create(
                 group=group, page=course_root, permission=_permission("wagtailcore", codename)
             )
@@ -92,7 +120,8 @@ def ensure_roles(course_root: Page) -> dict[str, Group]:
     WorkflowTask.objects.get_or_create(
         workflow=workflow, task=task.task_ptr, defaults={"sort_order": 0}
     )
-    WorkflowPage.objects.update_or_create(page=course_root, defaults={"workflow": workflow})
+    if course_root is not None:
+        WorkflowPage.objects.update_or_create(page=course_root, defaults={"workflow": workflow})
     for app_label, model in REVIEWED_SNIPPETS:
         WorkflowContentType.objects.update_or_create(
             content_type=ContentType.objects.get(app_label=app_label, model=model),
@@ -102,4 +131,5 @@ def ensure_roles(course_root: Page) -> dict[str, Group]:
 
 
 def clinical_review_workflow() -> Workflow | None:
+    """The Clinical review workflow, once `ensure_roles` has made it."""
     return Workflow.objects.filter(name=WORKFLOW_NAME).first()

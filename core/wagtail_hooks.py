@@ -1,4 +1,8 @@
-"""Admin wiring: the curriculum snippets (Sources, Competencies) and the background task report."""
+"""Admin wiring: the Source snippet's listing and the background task report.
+
+The Sources listing sits in the *Curriculum* menu group, which courses/wagtail_hooks.py
+registers with the Competencies beside it (Competency belongs to courses).
+"""
 
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
@@ -8,11 +12,9 @@ from wagtail.admin.menu import AdminOnlyMenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
-from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from core.models import Source
-from courses.models import Competency
 
 # Listings search what each model indexes (its AutocompleteFields). They name no search_fields:
 # the search backend would be asked to restrict to those fields, which the SQLite backend cannot.
@@ -30,30 +32,6 @@ class SourceViewSet(SnippetViewSet):
     menu_label = "Sources"
     list_display = ["title", "authors", "year", "evidence_level", "key"]
     filterset_class = SourceFilterSet
-
-
-class CompetencyFilterSet(WagtailFilterSet):
-    class Meta:
-        model = Competency
-        fields = ["domain"]
-
-
-class CompetencyViewSet(SnippetViewSet):
-    model = Competency
-    icon = "tick-inverse"
-    menu_label = "Competencies"
-    list_display = ["code", "title", "domain"]
-    filterset_class = CompetencyFilterSet
-
-
-class CurriculumViewSetGroup(SnippetViewSetGroup):
-    menu_label = "Curriculum"
-    menu_icon = "folder-open-inverse"
-    menu_order = 200
-    items = (SourceViewSet, CompetencyViewSet)
-
-
-register_snippet(CurriculumViewSetGroup)
 
 
 # Background tasks --------------------------------------------------------------------------------

@@ -19,9 +19,13 @@ def is_staff_viewer(user) -> bool:
     return user.is_superuser or user.has_perm("wagtailadmin.access_admin")
 
 
+# The request attribute holding the progress computed for it (see progress_on_request).
+_PROGRESS_ATTR = "_course_progress"
+
+
 def progress_on_request(request: HttpRequest, page: Page) -> CourseProgress | None:
     """The signed-in learner's progress in the course holding `page`, computed once per request."""
-    cached = getattr(request, "_course_progress", None)
+    cached: CourseProgress | None = getattr(request, _PROGRESS_ATTR, None)
     if cached is not None and page.path.startswith(cached.course.path):
         return cached
     course = (
@@ -31,8 +35,9 @@ def progress_on_request(request: HttpRequest, page: Page) -> CourseProgress | No
     )
     if course is None:
         return None
-    request._course_progress = course_progress(request.user, course)
-    return request._course_progress
+    progress = course_progress(request.user, course)
+    setattr(request, _PROGRESS_ATTR, progress)
+    return progress
 
 
 def learner_gate(request: HttpRequest, page: Page) -> HttpResponse | None:

@@ -5,16 +5,19 @@ class CoursesConfig(AppConfig):
     name = "courses"
     verbose_name = "Courses"
 
-    def ready(self):
+    def ready(self) -> None:
+        """Plug courses into core's periodic jobs and roles, and register the lesson step."""
         from datetime import timedelta
 
         from core import roles
         from core.tasks import register_periodic
         from courses.evaluation import reconcile_task
         from courses.learner_records import count_course_records, register_learner_records
+        from courses.progress import lessons_completed, live_lessons, register_step_kind
 
         register_periodic("reconcile-progress", reconcile_task, timedelta(hours=1))
         register_learner_records("courses", count_course_records)
-        report = ("courses", "view_progress_report")
-        if report not in roles.ROLE_EXTRA_PERMISSIONS[roles.INSTRUCTORS]:
-            roles.ROLE_EXTRA_PERMISSIONS[roles.INSTRUCTORS].append(report)
+        register_step_kind(
+            "lesson", pages=live_lessons, done=lessons_completed, minutes_field="estimated_minutes"
+        )
+        roles.grant_permission(roles.INSTRUCTORS, "courses", "view_progress_report")

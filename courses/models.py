@@ -4,6 +4,8 @@ Pages are edited in the Wagtail admin and go live through the "Clinical review" 
 (core.roles). Competency is a snippet registered in courses/wagtail_hooks.py.
 """
 
+from typing import TYPE_CHECKING, TypeAlias
+
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -57,7 +59,13 @@ class Competency(RevisionMixin, index.Indexed, models.Model):
         return f"{self.code} {self.title}"
 
 
-class LearnerPageMixin:
+if TYPE_CHECKING:
+    _ServedPage: TypeAlias = Page  # the mixin is only ever mixed into pages, whose serve() it wraps
+else:
+    _ServedPage = object
+
+
+class LearnerPageMixin(_ServedPage):
     """Pages for enrolled learners (lessons, quizzes): see courses.access.learner_gate."""
 
     def serve(self, request, *args, **kwargs):

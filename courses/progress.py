@@ -4,17 +4,21 @@ Read-only, and batched: one call costs the same handful of queries whether a cou
 lessons or two hundred, and whether the learner has one attempt or a thousand. Only live pages
 count: an unpublished lesson stops counting everywhere at once; a moved or renamed one keeps
 its completions (they point at the page, not its place).
+
+The kinds of step are registered (`register_step_kind`): courses registers lessons, and a
+higher app its own kind (quizzes: a quiz is done when passed), so this module imports none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property, reduce
 from operator import or_
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from wagtail.models import Page, Site
 
@@ -145,6 +149,44 @@ def _under(pages: list[Page]) -> Q:
     return reduce(or_, (Q(path__startswith=p.path) for p in pages))
 
 
+@dataclass(frozen=True)
+class StepKind:
+    """A kind of module step (a lesson to read, a quiz to pass), registered by the app owning it.
+
+    `pages()` is the live pages of the kind (a queryset of its page model); `done(user_ids,
+    page_ids)` runs one query and yields a (user id, page id) pair for each step done;
+    `minutes_field` names the page field holding the step's estimated minutes, if any.
+    """
+
+    name: str
+    pages: Callable[[], QuerySet[Any]]
+    done: Callable[[list[int], list[int]], Iterable[tuple[int, int]]]
+    minutes_field: str | None = None
+
+
+_STEP_KINDS: dict[str, StepKind] = {}
+
+
+def register_step_kind(
+    name: str,
+    *,
+    pages: Callable[[], QuerySet[Any]],
+    done: Callable[[list[int], list[int]], Iterable[tuple[int, int]]],
+    minutes_field: str | None = None,
+) -> None:
+    """Make pages of a kind count as module steps (from an AppConfig.ready; one query each).
+
+    courses registers "lesson"; a higher app registers its own kind (quizzes: "quiz"), so
+    progress counts it without this module importing that app.
+    """
+    _STEP_KINDS[name] = StepKind(name, pages, done, minutes_field)
+
+
+def step_kinds() -> list[StepKind]:
+    """The registered step kinds, in registration order."""
+    return list(_STEP_KINDS.values())
+
+
 @dataclass
 class CourseStructure:
     """The live modules and steps of some courses, read once and shared by every learner."""
@@ -152,25 +194,29 @@ class CourseStructure:
     courses: list[Page]
     modules: list[ModulePage]
     steps_by_parent: dict[str, list[Step]]
-    lesson_ids: list[int]
-    quiz_ids: list[int]
+    page_ids: dict[str, list[int]]  # step kind -> live page ids of that kind
     module_ids: list[int]
+
+    @property
+    def lesson_ids(self) -> list[int]:
+        return self.page_ids.get("lesson", [])
+
+    @property
+    def quiz_ids(self) -> list[int]:
+        return self.page_ids.get("quiz", [])
 
 
 @dataclass
 class LearnerState:
     """What one learner has done in those courses."""
 
-    completed: set[int] = field(default_factory=set)
-    passed: set[int] = field(default_factory=set)
+    done: dict[str, set[int]] = field(default_factory=dict)  # step kind -> page ids done
     module_done: dict[int, datetime] = field(default_factory=dict)
     enrollments: dict[int, Enrollment] = field(default_factory=dict)
 
 
 def load_structure(courses: list[Page]) -> CourseStructure:
-    """Three queries, whatever the size of the courses."""
-    from quizzes.models import QuizPage
-
+    """One query for the modules and one per step kind, whatever the size of the courses."""
     under = _under(courses)
     modules = list(
         ModulePage.objects.live()
@@ -179,19 +225,21 @@ def load_structure(courses: list[Page]) -> CourseStructure:
         .only("id", "title", "path", "depth", "url_path", "requires_previous", "summary")
     )
     fields = ("id", "title", "path", "url_path")
-    lessons = list(LessonPage.objects.live().filter(under).values(*fields, "estimated_minutes"))
-    quizzes = list(QuizPage.objects.live().filter(under).values(*fields))
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for kind in step_kinds():
+        extra = (kind.minutes_field,) if kind.minutes_field else ()
+        rows[kind.name] = list(kind.pages().filter(under).values(*fields, *extra))
     url_for = url_resolver()
     steps_by_parent: dict[str, list[Step]] = {}
-    items = [(row, "lesson") for row in lessons] + [(row, "quiz") for row in quizzes]
+    items = [(row, kind) for kind in step_kinds() for row in rows[kind.name]]
     for row, kind in sorted(items, key=lambda item: item[0]["path"]):
         steps_by_parent.setdefault(row["path"][: -Page.steplen], []).append(
             Step(
                 page_id=row["id"],
                 title=row["title"],
                 url=url_for(row["url_path"]),
-                kind=kind,
-                minutes=row.get("estimated_minutes"),
+                kind=kind.name,
+                minutes=row.get(kind.minutes_field) if kind.minutes_field else None,
                 done=False,
                 path=row["path"],
             )
@@ -200,33 +248,20 @@ def load_structure(courses: list[Page]) -> CourseStructure:
         courses=courses,
         modules=modules,
         steps_by_parent=steps_by_parent,
-        lesson_ids=[row["id"] for row in lessons],
-        quiz_ids=[row["id"] for row in quizzes],
+        page_ids={name: [row["id"] for row in found] for name, found in rows.items()},
         module_ids=[m.pk for m in modules],
     )
 
 
 def learner_states(users: list, structure: CourseStructure) -> dict[int, LearnerState]:
-    """Four queries for any number of learners (keyed by user id)."""
-    from quizzes.models import Attempt, AttemptState
-
+    """One query per step kind plus two, for any number of learners (keyed by user id)."""
     ids = [u.pk for u in users]
     states = {pk: LearnerState() for pk in ids}
     if not ids:
         return states
-    for user_id, lesson_id in LessonCompletion.objects.filter(
-        user_id__in=ids, lesson_id__in=structure.lesson_ids
-    ).values_list("user_id", "lesson_id"):
-        states[user_id].completed.add(lesson_id)
-    for user_id, quiz_id in (
-        Attempt.objects.filter(
-            user_id__in=ids, quiz_id__in=structure.quiz_ids, state=AttemptState.GRADED, passed=True
-        )
-        .order_by()  # without it the model's ordering joins the DISTINCT and it removes nothing
-        .values_list("user_id", "quiz_id")
-        .distinct()
-    ):
-        states[user_id].passed.add(quiz_id)
+    for kind in step_kinds():
+        for user_id, page_id in kind.done(ids, structure.page_ids.get(kind.name, [])):
+            states[user_id].done.setdefault(kind.name, set()).add(page_id)
     for user_id, module_id, when in ModuleCompletion.objects.filter(
         user_id__in=ids, module_id__in=structure.module_ids
     ).values_list("user_id", "module_id", "completed_at"):
@@ -236,6 +271,18 @@ def learner_states(users: list, structure: CourseStructure) -> dict[int, Learner
     ):
         states[enrollment.user_id].enrollments[enrollment.course_id] = enrollment
     return states
+
+
+def lessons_completed(user_ids: list[int], lesson_ids: list[int]) -> Iterable[tuple[int, int]]:
+    """(user id, lesson id) for each lesson completed: the "lesson" step kind's rule."""
+    return LessonCompletion.objects.filter(
+        user_id__in=user_ids, lesson_id__in=lesson_ids
+    ).values_list("user_id", "lesson_id")
+
+
+def live_lessons() -> QuerySet[Any]:
+    """The live lesson pages (the "lesson" step kind's pages)."""
+    return LessonPage.objects.live()
 
 
 def build_progress(structure: CourseStructure, state: LearnerState) -> dict[int, CourseProgress]:
@@ -251,8 +298,7 @@ def build_progress(structure: CourseStructure, state: LearnerState) -> dict[int,
                 Step(
                     **{
                         **vars(step),
-                        "done": step.page_id
-                        in (state.completed if step.kind == "lesson" else state.passed),
+                        "done": step.page_id in state.done.get(step.kind, ()),
                     }
                 )
                 for step in structure.steps_by_parent.get(module.path, [])

@@ -1,18 +1,23 @@
-"""The instructors' course progress report: learners x modules, filtered; the page and its CSV."""
+"""The instructors' course progress report: learners x modules, filtered; its rows and export.
+
+The admin view (courses.admin_views) is Wagtail's ReportView; this module decides which
+learners a filter keeps and what each export column holds.
+"""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 
-from core.params import query_choice, query_id, query_text
+from core.params import parse_id, query_text
 from courses.models import CoursePage, Enrollment
-from courses.progress import CourseProgress, progress_of_learners
+from courses.progress import CourseProgress, ModuleProgress, progress_of_learners
 
 STATUSES = {"not_started": "Not started", "in_progress": "In progress", "completed": "Completed"}
+MODULE_STATUSES = {"complete": "complete", "incomplete": "not complete"}
+EXPORT_COLUMNS = ["learner", "username", "email", "enrolled", "status", "percent", "completed"]
 
 
 @dataclass
@@ -35,12 +40,13 @@ class ReportFilters:
     q: str = ""
 
     @classmethod
-    def from_query(cls, data) -> ReportFilters:
+    def from_cleaned(cls, cleaned: dict[str, Any]) -> ReportFilters:
+        """From a filter form's cleaned data; a field that did not validate is no filter."""
         return cls(
-            status=query_choice(data, "status", STATUSES),
-            module=query_id(data, "module"),
-            module_status=query_choice(data, "module_status", ("complete", "incomplete")),
-            q=query_text(data, "q"),
+            status=cleaned.get("status") or "",
+            module=parse_id(cleaned.get("module") or ""),
+            module_status=cleaned.get("module_status") or "",
+            q=query_text(cleaned, "q"),
         )
 
 
@@ -75,44 +81,39 @@ def report_rows(course: CoursePage, filters: ReportFilters, enrollments=None) ->
     return rows
 
 
-class Echo:
-    """A file-like object whose write() returns the line, for streaming CSV."""
-
-    def write(self, value: str) -> str:
-        return value
+def module_heading(module: ModuleProgress) -> str:
+    """A module's export column heading."""
+    return f"module {module.number}: {module.module.title}"
 
 
-def csv_lines(rows: list[ReportRow]) -> Iterator[str]:
-    """The report as CSV, one line at a time (for StreamingHttpResponse)."""
-    writer = csv.writer(Echo())
+def module_cell(module: ModuleProgress) -> str:
+    """A learner's state in one module, as exported: complete (with its date), locked or a %."""
+    if module.complete and module.completed_at:
+        return f"complete {module.completed_at.date().isoformat()}"
+    if module.complete:
+        return "complete"
+    return "locked" if module.locked else f"{module.percent}%"
+
+
+def export_columns(rows: list[ReportRow]) -> list[str]:
+    """The export's columns: the learner's, then one per module of the course."""
     modules = rows[0].progress.modules if rows else []
-    yield writer.writerow(
-        ["learner", "username", "email", "enrolled", "status", "percent", "completed"]
-        + [f"module {m.number}: {m.module.title}" for m in modules]
-    )
-    for row in rows:
-        user = row.enrollment.user
-        yield writer.writerow(
-            [
-                spreadsheet_safe(user.get_full_name()),
-                spreadsheet_safe(user.username),
-                spreadsheet_safe(user.email),
-                row.enrollment.enrolled_at.date().isoformat(),
-                STATUSES[row.status],
-                row.progress.percent,
-                row.enrollment.completed_at.date().isoformat()
-                if row.enrollment.completed_at
-                else "",
-            ]
-            + [
-                f"complete {m.completed_at.date().isoformat()}"
-                if m.complete and m.completed_at
-                else ("complete" if m.complete else ("locked" if m.locked else f"{m.percent}%"))
-                for m in row.progress.modules
-            ]
-        )
+    return EXPORT_COLUMNS + [module_heading(m) for m in modules]
 
 
-def spreadsheet_safe(value: str) -> str:
-    """Neutralise spreadsheet formulas in user-entered text (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+def export_row(row: ReportRow) -> dict[str, Any]:
+    """One learner's export row, keyed by `export_columns` (text not yet spreadsheet-safe)."""
+    user = row.enrollment.user
+    completed = row.enrollment.completed_at
+    values = [
+        user.get_full_name(),
+        user.username,
+        user.email,
+        row.enrollment.enrolled_at.date().isoformat(),
+        STATUSES[row.status],
+        row.progress.percent,
+        completed.date().isoformat() if completed else "",
+    ]
+    values += [module_cell(m) for m in row.progress.modules]
+    columns = EXPORT_COLUMNS + [module_heading(m) for m in row.progress.modules]
+    return dict(zip(columns, values, strict=True))

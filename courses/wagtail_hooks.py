@@ -1,14 +1,75 @@
-"""Admin wiring: the course progress report, and no page deletion that would take learner records."""
+"""Admin and site wiring: the Curriculum snippets, the course progress report, no page deletion
+that would take learner records, and the catalogue on the home page."""
 
+from typing import Any
+
+from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.auth import permission_required
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.models import Page
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from core.admin import PermissionMenuItem
-from courses.admin_views import ProgressReportView, progress_csv
+from core.models import HomePage
+from core.wagtail_hooks import SourceViewSet
+from courses.admin_views import ProgressReportView
 from courses.learner_records import learner_records_under
+from courses.models import Competency, CoursePage, Enrollment
+from courses.progress import course_progress
+
+# Curriculum snippets: core's Sources and courses' Competencies, one menu group -------------------
+
+
+class CompetencyFilterSet(WagtailFilterSet):
+    class Meta:
+        model = Competency
+        fields = ["domain"]
+
+
+class CompetencyViewSet(SnippetViewSet):
+    model = Competency
+    icon = "tick-inverse"
+    menu_label = "Competencies"
+    list_display = ["code", "title", "domain"]
+    filterset_class = CompetencyFilterSet
+
+
+class CurriculumViewSetGroup(SnippetViewSetGroup):
+    menu_label = "Curriculum"
+    menu_icon = "folder-open-inverse"
+    menu_order = 200
+    items = (SourceViewSet, CompetencyViewSet)
+
+
+register_snippet(CurriculumViewSetGroup)
+
+
+# The home page lists the courses ------------------------------------------------------------------
+
+
+@hooks.register("construct_home_page_context")
+def add_courses_to_home_page(page: HomePage, request: HttpRequest, context: dict[str, Any]) -> None:
+    """The live courses under the home page and, for a signed-in learner, the course to go on
+    with (the enrolled, unfinished course they were last active in)."""
+    context["courses"] = CoursePage.objects.live().public().descendant_of(page).order_by("path")
+    if request.user.is_authenticated:
+        latest = (
+            Enrollment.objects.filter(
+                user=request.user, completed_at__isnull=True, course__live=True
+            )
+            .select_related("course")
+            .order_by("-last_activity_at")
+            .first()
+        )
+        if latest is not None:
+            context["continue_course"] = course_progress(request.user, latest.course)
+
+
+# Course progress report ---------------------------------------------------------------------------
 
 REPORT_PERMISSION = "courses.view_progress_report"
 
@@ -20,8 +81,13 @@ report_urls = (
             name="progress",
         ),
         path(
+            "results/",
+            permission_required(REPORT_PERMISSION)(ProgressReportView.as_view(results_only=True)),
+            name="progress_results",
+        ),
+        path(
             "<id:course_id>.csv",
-            permission_required(REPORT_PERMISSION)(progress_csv),
+            permission_required(REPORT_PERMISSION)(ProgressReportView.as_view(csv_only=True)),
             name="progress_csv",
         ),
     ],

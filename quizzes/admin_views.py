@@ -11,8 +11,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView, TemplateView
 
 from core.admin import AdminPage
-from quizzes import services
+from quizzes.actions import GradeEssayAction
 from quizzes.answers import decimal_text
+from quizzes.errors import QuizError
 from quizzes.grading import RubricScale
 from quizzes.models import AttemptState, Response
 
@@ -39,7 +40,7 @@ class GradingQueueView(AdminPage, TemplateView):
         paginator = Paginator(pending_essays(), QUEUE_PAGE_SIZE)
         page = paginator.get_page(self.request.GET.get("p"))
         for response in page:
-            response.refusal = services.grading_refusal(self.request.user, response)
+            response.refusal = GradeEssayAction(response, user=self.request.user).refusal()
         context["responses"] = page
         return context
 
@@ -98,7 +99,7 @@ class GradeResponseView(AdminPage, FormView):
             question_snapshot__type="essay",
         )
         self.scale = self.response_obj.rubric_scale
-        self.refusal = services.grading_refusal(request.user, self.response_obj)
+        self.refusal = GradeEssayAction(self.response_obj, user=request.user).refusal()
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
@@ -135,20 +136,20 @@ class GradeResponseView(AdminPage, FormView):
 
     def form_valid(self, form):
         try:
-            services.grade_essay(
-                self.response_obj.pk,
-                self.request.user,
-                form.cleaned_data["mark"],
-                form.cleaned_data["comment"],
-            )
-        except services.QuizError as exc:
+            GradeEssayAction(
+                self.response_obj,
+                user=self.request.user,
+                mark=form.cleaned_data["mark"],
+                comment=form.cleaned_data["comment"],
+            ).execute()
+        except QuizError as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)
         attempt = self.response_obj.attempt
         messages.success(
             self.request, f"Graded {attempt.user.display_name}'s answer to {attempt.quiz.title}."
         )
-        following = services.gradable_by(pending_essays(), self.request.user).first()
+        following = GradeEssayAction.gradable(pending_essays(), self.request.user).first()
         if following:
             return redirect("quizzes_grading:grade", response_id=following.pk)
         return redirect("quizzes_grading:queue")

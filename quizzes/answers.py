@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, DecimalException
-from typing import Any
 
 from django.http import QueryDict
 
+from quizzes.contracts import Answer, Display, QuestionSnapshot
 from quizzes.models import CHOICE_TYPES, QuestionType
 
 FIELD = re.compile(r"^q(\d+)(?:-(.+))?$")
@@ -37,7 +37,7 @@ def field_name(position: int) -> str:
 
 def positions_in(data: QueryDict) -> set[int]:
     """The question positions a form carries answers for."""
-    found = set()
+    found: set[int] = set()
     for key in data:
         match = FIELD.match(key)
         if match:
@@ -61,8 +61,8 @@ def _one(data: QueryDict, name: str) -> str:
 
 
 def parse_answer(
-    snapshot: dict[str, Any], display: dict[str, Any], data: QueryDict, position: int
-) -> Any:
+    snapshot: QuestionSnapshot, display: Display, data: QueryDict, position: int
+) -> Answer:
     """The normalised answer for the question at `position`, or None when left blank."""
     name = field_name(position)
     kind = snapshot["type"]
@@ -86,7 +86,8 @@ def parse_answer(
         text = _one(data, name).strip()
         if not text:
             return None
-        unit = (snapshot.get("numeric") or {}).get("unit", "")
+        numeric = snapshot.get("numeric")
+        unit = numeric.get("unit", "") if numeric else ""
         if unit and text.lower().endswith(unit.lower()):
             text = text[: -len(unit)].strip()
         try:
@@ -127,7 +128,7 @@ def parse_answer(
 
     if kind == QuestionType.MATCHING:
         answer_tokens = {token for token, _ in display.get("answers", [])}
-        pairs = {}
+        pairs: dict[str, str] = {}
         for prompt_token in display.get("prompt_tokens", {}).values():
             chosen = _one(data, f"{name}-{prompt_token}")
             if not chosen:
@@ -143,8 +144,8 @@ def parse_answer(
 
 
 def typed_answer(
-    snapshot: dict[str, Any], display: dict[str, Any], data: QueryDict, position: int
-) -> Any:
+    snapshot: QuestionSnapshot, display: Display, data: QueryDict, position: int
+) -> Answer:
     """The answer at `position` as the form should show it again after a refused save.
 
     Nothing is saved when any answer needs fixing, so the page shows what was sent: a valid

@@ -1,51 +1,90 @@
+from collections.abc import Iterable
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models import QuerySet
 
 
 class QuizzesConfig(AppConfig):
     name = "quizzes"
     verbose_name = "Quizzes"
 
-    def ready(self):
+    def ready(self) -> None:
+        """Plug quizzes into the layers below: the quiz step of course progress, the /learn/
+        panels, learner records, periodic jobs and the staff roles."""
         from datetime import timedelta
 
-        from core import loader, roles
+        from core import roles
         from core.tasks import register_periodic
+        from courses.dashboard import register_learn_panel
         from courses.learner_records import register_learner_records
-        from quizzes.cases import load_module_cases
-        from quizzes.curriculum import load_module_quiz
+        from courses.progress import register_step_kind
+        from quizzes.dashboard import quiz_tables, recent_attempts
         from quizzes.tasks import close_overdue_attempts_task
 
+        register_step_kind("quiz", pages=live_quizzes, done=quizzes_passed)
+        register_learn_panel(
+            "quizzes",
+            slot="course",
+            template="quizzes/includes/learn_quizzes.html",
+            data=quiz_tables,
+            order=20,
+        )
+        register_learn_panel(
+            "recent-attempts",
+            slot="after_active",
+            template="quizzes/includes/learn_recent_attempts.html",
+            data=recent_attempts,
+            order=20,
+        )
         register_learner_records("quizzes", count_quiz_records)
         register_periodic(
             "close-overdue-attempts", close_overdue_attempts_task, timedelta(minutes=5)
         )
-        for extension in (load_module_quiz, load_module_cases):
-            if extension not in loader.MODULE_EXTENSIONS:
-                loader.MODULE_EXTENSIONS.append(extension)
         # Instructors write questions but cannot publish them: Clinical review approves.
-        roles.ROLE_MODEL_PERMISSIONS[roles.INSTRUCTORS].update(
+        roles.grant_model_permissions(
+            roles.INSTRUCTORS,
             {
                 ("quizzes", "question"): ("add", "change", "view"),
                 ("quizzes", "questioncategory"): ("add", "change", "view"),
                 ("quizzes", "clinicalcase"): ("add", "change", "view"),
-            }
+            },
         )
-        roles.ROLE_MODEL_PERMISSIONS[roles.REVIEWERS].update(
+        roles.grant_model_permissions(
+            roles.REVIEWERS,
             {
                 ("quizzes", "question"): ("add", "change", "publish", "view"),
                 ("quizzes", "questioncategory"): ("add", "change", "view"),
                 ("quizzes", "clinicalcase"): ("add", "change", "publish", "view"),
-            }
+            },
         )
-        grade = ("quizzes", "grade_response")
-        if grade not in roles.ROLE_EXTRA_PERMISSIONS[roles.INSTRUCTORS]:
-            roles.ROLE_EXTRA_PERMISSIONS[roles.INSTRUCTORS].append(grade)
-        for reviewed in (("quizzes", "question"), ("quizzes", "clinicalcase")):
-            if reviewed not in roles.REVIEWED_SNIPPETS:
-                roles.REVIEWED_SNIPPETS.append(reviewed)
+        roles.grant_permission(roles.INSTRUCTORS, "quizzes", "grade_response")
+        roles.review_snippet("quizzes", "question")
+        roles.review_snippet("quizzes", "clinicalcase")
 
 
-def count_quiz_records(page_ids) -> dict[str, int]:
+def live_quizzes() -> QuerySet[Any]:
+    """The live quiz pages (the "quiz" step kind of courses.progress)."""
+    from quizzes.models import QuizPage
+
+    return QuizPage.objects.live()
+
+
+def quizzes_passed(user_ids: list[int], quiz_ids: list[int]) -> Iterable[tuple[int, int]]:
+    """(user id, quiz id) for each quiz a learner passed: a quiz step is done when passed."""
+    from quizzes.models import Attempt, AttemptState
+
+    return (
+        Attempt.objects.filter(
+            user_id__in=user_ids, quiz_id__in=quiz_ids, state=AttemptState.GRADED, passed=True
+        )
+        .order_by()  # without it the model's ordering joins the DISTINCT and it removes nothing
+        .values_list("user_id", "quiz_id")
+        .distinct()
+    )
+
+
+def count_quiz_records(page_ids: QuerySet[Any]) -> dict[str, int]:
     """Quiz attempts kept against the pages about to be deleted (courses.learner_records)."""
     from quizzes.models import Attempt
 

@@ -1,7 +1,7 @@
 """Module quizzes from `quiz.toml` files: the questions (published snippets) and the QuizPage.
 
-Hooked into core.loader (MODULE_EXTENSIONS) by QuizzesConfig.ready(). Same rules as the rest
-of the loader: a question or page is written, with a revision, only when it differs from its
+Run for each module by the curriculum load (academy.curriculum, MODULE_STEPS). Same rules as
+the rest of the loader: a question or page is written, with a revision, only when it differs from its
 file; a bad file raises CurriculumError naming the file and the question.
 """
 

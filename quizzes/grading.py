@@ -11,7 +11,8 @@ No database, no request, no clock. Answers arrive already normalised by quizzes.
 | matching | {prompt token: answer token} |
 | short_answer, essay | text as typed |
 
-`None` means not answered, which earns nothing.
+`None` means not answered, which earns nothing. The snapshot, display and answer shapes are
+defined in quizzes.contracts.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, DecimalException
 from typing import Any
+
+from quizzes.contracts import Display, QuestionKind, QuestionSnapshot
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -45,7 +48,7 @@ class Totals:
     passed: bool | None  # None while any answer awaits grading
 
 
-def token_index(display: dict[str, Any]) -> dict[str, int]:
+def token_index(display: Display) -> dict[str, int]:
     """Option token -> option index in the snapshot."""
     return {token: i for i, token in enumerate(display.get("tokens", []))}
 
@@ -54,7 +57,7 @@ def _clamp(value: Decimal) -> Decimal:
     return min(ONE, max(ZERO, value)).quantize(FRACTION_PLACES, rounding=ROUND_HALF_UP)
 
 
-def grade_single(snapshot: dict[str, Any], display: dict[str, Any], answer: str | None) -> Grade:
+def grade_single(snapshot: QuestionSnapshot, display: Display, answer: str | None) -> Grade:
     if answer is None:
         return Grade(ZERO)
     index = token_index(display).get(answer)
@@ -62,9 +65,7 @@ def grade_single(snapshot: dict[str, Any], display: dict[str, Any], answer: str 
     return Grade(ONE if correct else ZERO)
 
 
-def grade_multiple(
-    snapshot: dict[str, Any], display: dict[str, Any], answer: list[str] | None
-) -> Grade:
+def grade_multiple(snapshot: QuestionSnapshot, display: Display, answer: list[str] | None) -> Grade:
     """Each right pick earns 1/(number right); each wrong pick takes as much away; floor 0."""
     options = snapshot["options"]
     right = sum(1 for o in options if o["is_correct"])
@@ -77,14 +78,17 @@ def grade_multiple(
     return Grade(_clamp(Decimal(hits - misses) / Decimal(right)))
 
 
-def grade_numeric(snapshot: dict[str, Any], display: dict[str, Any], answer: str | None) -> Grade:
+def grade_numeric(snapshot: QuestionSnapshot, display: Display, answer: str | None) -> Grade:
     """Correct when |answer - expected| <= tolerance (bounds included)."""
     if answer is None:
         return Grade(ZERO)
+    numeric = snapshot.get("numeric")
+    if numeric is None:
+        return Grade(ZERO)
     try:
         given = Decimal(answer)
-        expected = Decimal(snapshot["numeric"]["answer"])
-        tolerance = abs(Decimal(snapshot["numeric"]["tolerance"]))
+        expected = Decimal(numeric["answer"])
+        tolerance = abs(Decimal(numeric["tolerance"]))
         if not given.is_finite():
             return Grade(ZERO)
         return Grade(ONE if abs(given - expected) <= tolerance else ZERO)
@@ -92,9 +96,7 @@ def grade_numeric(snapshot: dict[str, Any], display: dict[str, Any], answer: str
         return Grade(ZERO)
 
 
-def grade_ordering(
-    snapshot: dict[str, Any], display: dict[str, Any], answer: list[str] | None
-) -> Grade:
+def grade_ordering(snapshot: QuestionSnapshot, display: Display, answer: list[str] | None) -> Grade:
     """Credit for each item in its correct place."""
     count = len(snapshot["options"])
     if not answer or count == 0:
@@ -105,7 +107,7 @@ def grade_ordering(
 
 
 def grade_matching(
-    snapshot: dict[str, Any], display: dict[str, Any], answer: dict[str, str] | None
+    snapshot: QuestionSnapshot, display: Display, answer: dict[str, str] | None
 ) -> Grade:
     """Credit for each prompt paired with its own match."""
     prompts = display.get("prompts", [])
@@ -134,16 +136,14 @@ def matches_pattern(text: str, pattern: str) -> bool:
     return re.fullmatch(".*".join(parts), normalise_text(text), flags=re.DOTALL) is not None
 
 
-def grade_short_answer(
-    snapshot: dict[str, Any], display: dict[str, Any], answer: str | None
-) -> Grade:
+def grade_short_answer(snapshot: QuestionSnapshot, display: Display, answer: str | None) -> Grade:
     if not answer or not answer.strip():
         return Grade(ZERO)
     accepted = (o["text"] for o in snapshot["options"] if o["text"].strip())
     return Grade(ONE if any(matches_pattern(answer, p) for p in accepted) else ZERO)
 
 
-def grade_essay(snapshot: dict[str, Any], display: dict[str, Any], answer: str | None) -> Grade:
+def grade_essay(snapshot: QuestionSnapshot, display: Display, answer: str | None) -> Grade:
     """An essay waits for an instructor; an empty one earns nothing and waits for no one."""
     if not answer or not answer.strip():
         return Grade(ZERO)
@@ -158,7 +158,7 @@ class RubricScale:
     pass_points: Decimal | None = None
 
 
-def rubric_scale(snapshot: dict[str, Any]) -> RubricScale:
+def rubric_scale(snapshot: QuestionSnapshot) -> RubricScale:
     """The essay's rubric scale as frozen in its snapshot.
 
     Snapshots taken before questions had a rubric total (version 1) were marked on the
@@ -183,7 +183,7 @@ def rubric_credit(scale: RubricScale, awarded: Decimal, weight: Decimal) -> tupl
     )
 
 
-GRADERS: dict[str, Callable[[dict[str, Any], dict[str, Any], Any], Grade]] = {
+GRADERS: dict[QuestionKind, Callable[[QuestionSnapshot, Display, Any], Grade]] = {
     "single_choice": grade_single,
     "true_false": grade_single,
     "multiple_response": grade_multiple,
@@ -200,7 +200,7 @@ def _is_text_list(value: Any) -> bool:
 
 
 # The normalised shape of an answer per type; anything else is not an answer we produce.
-SHAPES: dict[str, Callable[[Any], bool]] = {
+SHAPES: dict[QuestionKind, Callable[[Any], bool]] = {
     "single_choice": lambda a: isinstance(a, str),
     "true_false": lambda a: isinstance(a, str),
     "multiple_response": _is_text_list,
@@ -214,7 +214,7 @@ SHAPES: dict[str, Callable[[Any], bool]] = {
 }
 
 
-def grade(snapshot: dict[str, Any], display: dict[str, Any], answer: Any) -> Grade:
+def grade(snapshot: QuestionSnapshot, display: Display, answer: Any) -> Grade:
     """Grade one answer against the question exactly as the trainee saw it.
 
     An answer not in its type's normalised shape (see the module docstring) earns nothing.

@@ -4,14 +4,24 @@ after it (as much as the quiz's review policy allows). Templates never see a raw
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from quizzes.answers import decimal_text, field_name
+from quizzes.contracts import (
+    Answer,
+    ChoiceView,
+    Display,
+    NumericAnswer,
+    OptionFeedback,
+    PublicView,
+    QuestionSnapshot,
+    ReviewStatus,
+    ReviewView,
+)
 from quizzes.grading import grade, rubric_scale, score_for
 from quizzes.models import CHOICE_TYPES, QuestionType, ReviewPolicy
 
 
-def _choices(snapshot: dict[str, Any], display: dict[str, Any]) -> list[dict[str, Any]]:
+def _choices(snapshot: QuestionSnapshot, display: Display) -> list[ChoiceView]:
     tokens = display.get("tokens", [])
     return [
         {"index": i, "token": tokens[i], "text": snapshot["options"][i]["text"]}
@@ -19,13 +29,28 @@ def _choices(snapshot: dict[str, Any], display: dict[str, Any]) -> list[dict[str
     ]
 
 
+def _picked(answer: Answer) -> list[str]:
+    """The option tokens a choice answer picks (one for a single choice)."""
+    if isinstance(answer, list):
+        return answer
+    return [answer] if isinstance(answer, str) and answer else []
+
+
+def _numeric(snapshot: QuestionSnapshot) -> NumericAnswer:
+    """A numeric question's answer, tolerance and unit."""
+    numeric = snapshot["numeric"]
+    if numeric is None:
+        raise ValueError("A numeric question's snapshot has no numeric answer.")
+    return numeric
+
+
 def _place(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else None
 
 
 def public_view(
-    snapshot: dict[str, Any], display: dict[str, Any], position: int, answer: Any = None
-) -> dict[str, Any]:
+    snapshot: QuestionSnapshot, display: Display, position: int, answer: Answer = None
+) -> PublicView:
     """A question as the trainee sees it while answering: stem, options, their current answer.
 
     `answer` is the saved answer, or what the trainee typed when it needs fixing
@@ -33,7 +58,7 @@ def public_view(
     {item token: place as typed}.
     """
     kind = snapshot["type"]
-    view: dict[str, Any] = {
+    view: PublicView = {
         "position": position,
         "name": field_name(position),
         "type": kind,
@@ -44,7 +69,7 @@ def public_view(
         "answer": answer,
     }
     if kind in CHOICE_TYPES:
-        chosen = set(answer if isinstance(answer, list) else [answer] if answer else [])
+        chosen = set(_picked(answer))
         view["multiple"] = kind == QuestionType.MULTIPLE_RESPONSE
         view["options"] = [
             {**c, "checked": c["token"] in chosen} for c in _choices(snapshot, display)
@@ -59,22 +84,22 @@ def public_view(
         ]
         view["places"] = list(range(1, len(view["items"]) + 1))
     elif kind == QuestionType.MATCHING:
-        chosen = answer or {}
+        pairs = answer if isinstance(answer, dict) else {}
         view["prompts"] = [
             {
                 "token": display["prompt_tokens"][str(i)],
                 "text": snapshot["options"][i]["text"],
-                "chosen": chosen.get(display["prompt_tokens"][str(i)]),
+                "chosen": pairs.get(display["prompt_tokens"][str(i)]),
             }
             for i in display["prompts"]
         ]
         view["answers"] = [{"token": t, "text": text} for t, text in display["answers"]]
     elif kind == QuestionType.NUMERIC:
-        view["unit"] = snapshot["numeric"]["unit"]
+        view["unit"] = _numeric(snapshot)["unit"]
     return view
 
 
-def _answer_text(snapshot: dict[str, Any], display: dict[str, Any], answer: Any) -> list[str]:
+def _answer_text(snapshot: QuestionSnapshot, display: Display, answer: Answer) -> list[str]:
     """The trainee's answer in words, for the review."""
     if answer is None:
         return []
@@ -82,25 +107,25 @@ def _answer_text(snapshot: dict[str, Any], display: dict[str, Any], answer: Any)
     options = snapshot["options"]
     tokens = {t: i for i, t in enumerate(display.get("tokens", []))}
     if kind in CHOICE_TYPES or kind == QuestionType.ORDERING:
-        picked = answer if isinstance(answer, list) else [answer]
-        return [options[tokens[t]]["text"] for t in picked if t in tokens]
+        return [options[tokens[t]]["text"] for t in _picked(answer) if t in tokens]
     if kind == QuestionType.MATCHING:
         answer_text = dict(display["answers"])
         prompt_text = {
             display["prompt_tokens"][str(i)]: options[i]["text"] for i in display["prompts"]
         }
+        pairs = answer if isinstance(answer, dict) else {}
         return [
             f"{prompt_text[p]} → {answer_text.get(a, '')}"
-            for p, a in answer.items()
+            for p, a in pairs.items()
             if p in prompt_text
         ]
     if kind == QuestionType.NUMERIC:
-        unit = snapshot["numeric"]["unit"]
+        unit = _numeric(snapshot)["unit"]
         return [f"{answer} {unit}".strip()]
     return [str(answer)]
 
 
-def _correct_text(snapshot: dict[str, Any]) -> list[str]:
+def _correct_text(snapshot: QuestionSnapshot) -> list[str]:
     kind = snapshot["type"]
     options = snapshot["options"]
     if kind in CHOICE_TYPES:
@@ -110,7 +135,7 @@ def _correct_text(snapshot: dict[str, Any]) -> list[str]:
     if kind == QuestionType.MATCHING:
         return [f"{o['text']} → {o['match']}" for o in options if o["text"].strip()]
     if kind == QuestionType.NUMERIC:
-        n = snapshot["numeric"]
+        n = _numeric(snapshot)
         tolerance = (
             f" (± {decimal_text(Decimal(n['tolerance']))})" if Decimal(n["tolerance"]) else ""
         )
@@ -123,23 +148,23 @@ def _correct_text(snapshot: dict[str, Any]) -> list[str]:
     return []
 
 
-MODEL_ANSWER_LABELS = {
+MODEL_ANSWER_LABELS: dict[str, str] = {
     QuestionType.SHORT_ANSWER: "Model answer",
     QuestionType.ESSAY: "What a full answer covers",
 }
 
 
 def review_view(
-    snapshot: dict[str, Any],
-    display: dict[str, Any],
-    answer: Any,
+    snapshot: QuestionSnapshot,
+    display: Display,
+    answer: Answer,
     policy: str,
     position: int,
     score: Decimal | None = None,
     needs_grading: bool = False,
     grader_comment: str = "",
     rubric_score: Decimal | None = None,
-) -> dict[str, Any]:
+) -> ReviewView:
     """A graded question for the result page, showing only what `policy` allows.
 
     A graded essay also shows its mark on its rubric (`rubric_score` out of the rubric total).
@@ -147,7 +172,7 @@ def review_view(
     points = Decimal(snapshot["points"])
     if score is None and not needs_grading:
         score = score_for(points, grade(snapshot, display, answer).fraction)
-    view: dict[str, Any] = {
+    view: ReviewView = {
         "position": position,
         "stem": snapshot["stem"],  # editor rich text: templates render it with |richtext
         "type": snapshot["type"],
@@ -158,6 +183,7 @@ def review_view(
     }
     if not view["show_correctness"]:
         return view
+    status: ReviewStatus
     if needs_grading:
         status = "pending"
     elif score is None or score <= 0:
@@ -183,9 +209,9 @@ def review_view(
         }
     if view["show_answers"]:
         tokens = display.get("tokens", [])
-        option_feedback = []
+        option_feedback: list[OptionFeedback] = []
         if snapshot["type"] in CHOICE_TYPES:
-            chosen_tokens = set(answer if isinstance(answer, list) else [answer] if answer else [])
+            chosen_tokens = set(_picked(answer))
             for i in display.get("order", []):
                 option = snapshot["options"][i]
                 option_feedback.append(

@@ -5,7 +5,7 @@ graded and reviewed from it alone. The display holds the shuffled order and opaq
 ids: option ids never reveal database keys or the correct order.
 
 Snapshots are kept for as long as the attempts that hold them, so what reads them accepts every
-version ever written (`version`; absent means 1):
+version ever written (`version`; absent means 1; the shapes are in quizzes.contracts):
 
 1. the first format.
 2. adds `rubric_points` and `rubric_pass_points` (essays: the scale the grader marks on;
@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import random
 import secrets
-from typing import Any
+from decimal import Decimal
+from typing import Literal, cast
 
+from quizzes.contracts import CaseSnapshot, Display, QuestionKind, QuestionSnapshot
 from quizzes.models import (
     CHOICE_TYPES,
     CaseStage,
@@ -28,16 +30,16 @@ from quizzes.models import (
     QuestionType,
 )
 
-SNAPSHOT_VERSION = 2
+SNAPSHOT_VERSION: Literal[2] = 2
 
 
-def _decimal_or_none(value) -> str | None:
+def _decimal_or_none(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
 def snapshot_question(
     question: Question, options: list[QuestionOption] | None = None
-) -> dict[str, Any]:
+) -> QuestionSnapshot:
     """The question's current content as a JSON-ready dict (options in author order)."""
     if options is None:
         options = list(question.options.all())
@@ -48,7 +50,7 @@ def snapshot_question(
         "question_id": question.pk,
         "key": question.key,
         "revision_id": question.live_revision_id,
-        "type": question.question_type,
+        "type": cast(QuestionKind, question.question_type),
         "title": question.title,
         "stem": question.stem,
         "explanation": question.explanation,
@@ -88,8 +90,8 @@ def _tokens(count: int) -> list[str]:
 
 
 def make_display(
-    snapshot: dict[str, Any], shuffle: bool, rng: random.Random | None = None
-) -> dict[str, Any]:
+    snapshot: QuestionSnapshot, shuffle: bool, rng: random.Random | None = None
+) -> Display:
     """Order and opaque ids for one attempt's copy of a question."""
     rng = rng or random.SystemRandom()
     kind = snapshot["type"]
@@ -118,7 +120,7 @@ def make_display(
     return {}
 
 
-def snapshot_case(case: ClinicalCase, stages: list[CaseStage] | None = None) -> dict[str, Any]:
+def snapshot_case(case: ClinicalCase, stages: list[CaseStage] | None = None) -> CaseSnapshot:
     """The case as the trainee will read it, frozen onto the attempt when it starts."""
     if stages is None:
         stages = list(case.stages.all())

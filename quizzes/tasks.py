@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from quizzes.services import close_overdue_attempts
+from quizzes.lifecycle import close_overdue_attempts
 
 
 @task()

@@ -1,7 +1,9 @@
-"""The quiz pages a trainee uses: intro, attempt, confirm, result. Thin: rules live in services.
+"""The quiz pages a trainee uses: intro, attempt, confirm, result. Thin: rules live in services
+and actions.
 
 Routed by QuizPage (RoutablePageMixin). Every view is for the signed-in learner and their own
-attempts only; another learner's attempt is a 404.
+attempts only; another learner's attempt is a 404. The page's previews (quizzes.preview) render
+sample attempts with `render_attempt` and `render_result`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -26,8 +29,12 @@ from core.params import query_id
 from courses.access import learner_gate
 from courses.navigation import course_trail
 from quizzes import services
+from quizzes.actions import AdvanceStageAction, SubmitAttemptAction
 from quizzes.answers import MalformedAnswer, positions_in, typed_answer
-from quizzes.models import Attempt
+from quizzes.contracts import AttemptQuestionView, CaseSnapshot, ReviewView
+from quizzes.errors import AttemptClosed, QuizError, StageLocked
+from quizzes.lifecycle import close_if_expired
+from quizzes.models import Attempt, Response
 from quizzes.presentation import public_view, review_view
 
 if TYPE_CHECKING:
@@ -42,9 +49,17 @@ def wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def _own_attempts(request: HttpRequest, quiz: QuizPage) -> QuerySet[Attempt]:
+    """The signed-in learner's attempts at `quiz` (none for anyone signed out)."""
+    user = request.user
+    if not user.is_authenticated:
+        return Attempt.objects.none()
+    return Attempt.objects.filter(user=user, quiz=quiz)
+
+
 def _attempt(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> Attempt:
     try:
-        return Attempt.objects.get(pk=attempt_id, quiz=quiz, user=request.user)
+        return _own_attempts(request, quiz).get(pk=attempt_id)
     except Attempt.DoesNotExist:
         raise Http404("No such attempt.") from None
 
@@ -61,11 +76,11 @@ def intro(request: HttpRequest, quiz: QuizPage) -> HttpResponse:
     denied = learner_gate(request, quiz)
     if denied is not None:
         return denied
-    attempts = list(Attempt.objects.filter(user=request.user, quiz=quiz).order_by("number"))
+    attempts = list(_own_attempts(request, quiz).order_by("number"))
     for attempt in attempts:
         if attempt.is_open:
-            services.close_if_expired(attempt)
-    attempts = list(Attempt.objects.filter(user=request.user, quiz=quiz).order_by("number"))
+            close_if_expired(attempt)
+    attempts = list(_own_attempts(request, quiz).order_by("number"))
     open_attempt = next((a for a in attempts if a.is_open), None)
     finished = [a for a in attempts if not a.is_open]
     best = max((a.percent for a in finished if a.percent is not None), default=None)
@@ -91,15 +106,18 @@ def start(request: HttpRequest, quiz: QuizPage) -> HttpResponse:
         return denied
     try:
         attempt = services.start_attempt(request.user, quiz)
-    except services.QuizError as exc:
+    except QuizError as exc:
         messages.error(request, str(exc))
         return redirect(quiz.url)
     return redirect(_url(quiz, "attempt", attempt.pk))
 
 
 def _question_views(
-    attempt: Attempt, errors: dict | None = None, sent: QueryDict | None = None
-) -> list[dict]:
+    attempt: Attempt,
+    responses: list[Response],
+    errors: dict | None = None,
+    sent: QueryDict | None = None,
+) -> list[AttemptQuestionView]:
     """Public views of the attempt's questions; a case attempt gets only disclosed stages,
     with the questions of committed stages marked locked.
 
@@ -108,24 +126,30 @@ def _question_views(
     """
     errors = errors or {}
     resent = positions_in(sent) if errors and sent is not None else set()
-    views = []
-    for response in attempt.responses.all():
+    views: list[AttemptQuestionView] = []
+    for response in responses:
         if attempt.is_case and response.stage > attempt.current_stage:
             continue
         answer = response.answer
-        if response.position in resent:
+        if sent is not None and response.position in resent:
             answer = typed_answer(
                 response.question_snapshot, response.display, sent, response.position
             )
         view = public_view(response.question_snapshot, response.display, response.position, answer)
-        view["error"] = errors.get(response.position)
-        view["stage"] = response.stage
-        view["locked"] = attempt.is_case and response.stage < attempt.current_stage
-        views.append(view)
+        views.append(
+            AttemptQuestionView(
+                **view,
+                error=errors.get(response.position),
+                stage=response.stage,
+                locked=attempt.is_case and response.stage < attempt.current_stage,
+            )
+        )
     return views
 
 
-def _disclosed_stages(attempt: Attempt, questions: list[dict]) -> list[dict]:
+def _disclosed_stages(
+    attempt: Attempt, case: CaseSnapshot, questions: list[AttemptQuestionView]
+) -> list[dict]:
     """The case's stages up to the current one, each with its questions."""
     return [
         {
@@ -133,7 +157,7 @@ def _disclosed_stages(attempt: Attempt, questions: list[dict]) -> list[dict]:
             "questions": [q for q in questions if q["stage"] == stage["number"]],
             "is_current": stage["number"] == attempt.current_stage,
         }
-        for stage in attempt.case_snapshot["stages"][: attempt.current_stage]
+        for stage in case["stages"][: attempt.current_stage]
     ]
 
 
@@ -144,30 +168,51 @@ def attempt_page(
     errors: dict | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    attempt = services.close_if_expired(_attempt(request, quiz, attempt_id))
+    attempt = close_if_expired(_attempt(request, quiz, attempt_id))
     if not attempt.is_open:
         return redirect(_url(quiz, "result", attempt.pk))
-    questions = _question_views(attempt, errors=errors, sent=request.POST)
+    urls = {
+        "save_url": _url(quiz, "save", attempt.pk),
+        "submit_url": _url(quiz, "submit", attempt.pk),
+        "advance_url": _url(quiz, "advance", attempt.pk) if attempt.is_case else "",
+    }
+    responses = list(attempt.responses.all())
+    return render_attempt(request, quiz, attempt, responses, urls, errors=errors, status=status)
+
+
+def render_attempt(
+    request: HttpRequest,
+    quiz: QuizPage,
+    attempt: Attempt,
+    responses: list[Response],
+    urls: dict[str, str],
+    *,
+    errors: dict | None = None,
+    status: int = 200,
+    preview: bool = False,
+) -> HttpResponse:
+    """The attempt page: its questions (a case's disclosed stages) posting to `urls`."""
+    questions = _question_views(attempt, responses, errors=errors, sent=request.POST)
     context = {
         **_base_context(quiz),
         "attempt": attempt,
         "questions": questions,
         "errors": errors or {},
         "seconds_left": int(attempt.time_left().total_seconds()) if attempt.deadline else None,
-        "save_url": _url(quiz, "save", attempt.pk),
-        "submit_url": _url(quiz, "submit", attempt.pk),
+        "save_url": urls["save_url"],
+        "submit_url": urls["submit_url"],
+        "preview": preview,
     }
-    if attempt.is_case:
-        stages = _disclosed_stages(attempt, questions)
-        following = attempt.case_snapshot["stages"][
-            attempt.current_stage : attempt.current_stage + 1
-        ]
+    case: CaseSnapshot | None = attempt.case_snapshot
+    if case is not None:
+        stages = _disclosed_stages(attempt, case, questions)
+        following = case["stages"][attempt.current_stage : attempt.current_stage + 1]
         context.update(
             {
-                "case": attempt.case_snapshot,
+                "case": case,
                 "stages": stages,
                 "next_stage": following[0] if following else None,
-                "advance_url": _url(quiz, "advance", attempt.pk),
+                "advance_url": urls["advance_url"],
             }
         )
         return TemplateResponse(request, "quizzes/case_attempt.html", context, status=status)
@@ -191,15 +236,15 @@ def save(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpResponse:
         return bad_request(
             request, "The answers sent do not match this attempt; nothing was saved."
         )
-    except services.StageLocked as exc:
+    except StageLocked as exc:
         if wants_json(request):
             return JsonResponse({"error": str(exc), "locked": True}, status=409)
         return bad_request(request, f"{exc} Nothing was saved.", status=409)
-    except services.AttemptClosed as exc:
+    except AttemptClosed as exc:
         if wants_json(request):
             return JsonResponse({"error": str(exc), "closed": True}, status=409)
         messages.warning(request, str(exc))
-        services.close_if_expired(attempt)
+        close_if_expired(attempt)
         return redirect(_url(quiz, "attempt", attempt.pk))
     if wants_json(request):
         return JsonResponse(
@@ -228,12 +273,14 @@ def advance(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpRespon
             request, "The request does not say which stage to commit; nothing was saved."
         )
     try:
-        attempt, errors = services.advance_stage(attempt.pk, request.user, request.POST, stage)
-    except services.StageLocked as exc:
+        attempt, errors = AdvanceStageAction(
+            attempt, user=request.user, data=request.POST, stage=stage
+        ).execute()
+    except StageLocked as exc:
         return bad_request(request, f"{exc} Nothing was saved.", status=409)
     except MalformedAnswer:
         return bad_request(request, "The answers sent do not match this stage; nothing was saved.")
-    except services.AttemptClosed as exc:
+    except AttemptClosed as exc:
         messages.warning(request, str(exc))
         return redirect(_url(quiz, "attempt", attempt.pk))
     if errors:
@@ -242,7 +289,7 @@ def advance(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpRespon
 
 
 def confirm(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpResponse:
-    attempt = services.close_if_expired(_attempt(request, quiz, attempt_id))
+    attempt = close_if_expired(_attempt(request, quiz, attempt_id))
     if not attempt.is_open:
         return redirect(_url(quiz, "result", attempt.pk))
     responses = list(attempt.responses.all())
@@ -265,8 +312,10 @@ def submit(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpRespons
         return HttpResponseNotAllowed(["POST"])
     attempt = _attempt(request, quiz, attempt_id)
     try:
-        attempt, errors = services.submit_attempt(attempt.pk, request.user, request.POST)
-    except services.StageLocked as exc:
+        attempt, errors = SubmitAttemptAction(
+            attempt, user=request.user, data=request.POST
+        ).execute()
+    except StageLocked as exc:
         return bad_request(request, f"{exc} Nothing was submitted.", status=409)
     except MalformedAnswer:
         return bad_request(
@@ -278,10 +327,22 @@ def submit(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpRespons
 
 
 def result(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpResponse:
-    attempt = services.close_if_expired(_attempt(request, quiz, attempt_id))
+    attempt = close_if_expired(_attempt(request, quiz, attempt_id))
     if attempt.is_open:
         return redirect(_url(quiz, "attempt", attempt.pk))
+    used = _own_attempts(request, quiz).count()
     responses = list(attempt.responses.all())
+    return render_result(request, quiz, attempt, responses, services.attempts_left(quiz, used))
+
+
+def render_result(
+    request: HttpRequest,
+    quiz: QuizPage,
+    attempt: Attempt,
+    responses: list[Response],
+    attempts_left: int | None,
+) -> HttpResponse:
+    """The result page of a finished attempt, reviewed as its review policy allows."""
     reviews = [
         review_view(
             r.question_snapshot,
@@ -296,24 +357,24 @@ def result(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpRespons
         )
         for r in responses
     ]
-    used = Attempt.objects.filter(user=request.user, quiz=quiz).count()
     context = {
         **_base_context(quiz),
         "attempt": attempt,
         "reviews": reviews,
-        "attempts_left": services.attempts_left(quiz, used),
+        "attempts_left": attempts_left,
     }
-    if attempt.is_case:
-        context["case"] = attempt.case_snapshot
+    case: CaseSnapshot | None = attempt.case_snapshot
+    if case is not None:
+        context["case"] = case
         context["stages"] = [
             {**stage, **stage_totals(stage["number"], responses, reviews)}
-            for stage in attempt.case_snapshot["stages"]
+            for stage in case["stages"]
         ]
         return TemplateResponse(request, "quizzes/case_result.html", context)
     return TemplateResponse(request, "quizzes/result.html", context)
 
 
-def stage_totals(number: int, responses: list, reviews: list[dict]) -> dict:
+def stage_totals(number: int, responses: list[Response], reviews: list[ReviewView]) -> dict:
     """One case stage's reviews and its score out of its points."""
     mine = [(r, v) for r, v in zip(responses, reviews, strict=True) if r.stage == number]
     return {

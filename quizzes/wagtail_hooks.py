@@ -8,11 +8,9 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from core.admin import PermissionMenuItem
+from quizzes.actions import GRADE_PERMISSION
 from quizzes.admin_views import GradeResponseView, GradingQueueView, pending_essays
 from quizzes.models import ClinicalCase, Question, QuestionCategory
-
-GRADE_PERMISSION = "quizzes.grade_response"
-
 
 # Listings search what each model indexes (its AutocompleteFields). They name no search_fields:
 # the search backend would be asked to restrict to those fields, which the SQLite backend cannot.

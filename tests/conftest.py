@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from core.roles import INSTRUCTORS, REVIEWERS, ensure_roles
-from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
-from tests.factories import (
-    CourseIndexPageFactory,
-    CoursePageFactory,
-    LessonPageFactory,
-    ModulePageFactory,
-    UserFactory,
-    make_home,
-)
+from tests.factories import Tree, UserFactory, build_tree
 
 CORPORA = Path(
     os.environ.get("HFS_CORPORA", Path(__file__).resolve().parents[2] / "shared" / "corpora")
@@ -37,28 +30,6 @@ def corpora() -> Path:
     if not CORPORA.is_dir():
         pytest.skip(f"external test corpora not found at {CORPORA} (set HFS_CORPORA)")
     return CORPORA
-
-
-@dataclass
-class Tree:
-    index: CourseIndexPage
-    course: CoursePage
-    module: ModulePage
-    lessons: list[LessonPage]
-
-
-def build_tree(lessons: int = 3, modules: int = 1) -> Tree:
-    home = make_home()
-    index = CourseIndexPage.objects.first() or CourseIndexPageFactory(parent=home)
-    course = CoursePageFactory(parent=index, title="Test course")
-    module_pages = [
-        ModulePageFactory(parent=course, title=f"Module {m}") for m in range(1, modules + 1)
-    ]
-    lesson_pages = [
-        LessonPageFactory(parent=module_pages[0], title=f"Lesson {n}")
-        for n in range(1, lessons + 1)
-    ]
-    return Tree(index, course, module_pages[0], lesson_pages)
 
 
 @pytest.fixture
@@ -114,27 +85,164 @@ def _fresh_cache():
     cache.clear()
 
 
-@pytest.fixture(scope="module")
-def _curriculum_once(django_db_setup, django_db_blocker):
-    """The curriculum loaded once per test module, inside a transaction rolled back at its end.
+class SharedCurriculum:
+    """The curriculum, loaded once and kept in an outer transaction shared by consecutive tests.
 
-    Each test still runs in its own savepoint, so what a test writes is undone after it.
+    The tests that use the `curriculum` fixture are collected next to each other (see
+    `pytest_collection_modifyitems`). The first of them opens a transaction and loads the
+    curriculum; the first test after them that does not use it (or that is transactional)
+    rolls it back first, so it starts on the empty database it expects. Each test inside still
+    runs in its own savepoint: what one test writes is undone before the next.
     """
-    from django.db import transaction
 
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        call_command("load_curriculum", verbosity=0)
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    def __init__(self, django_db_blocker) -> None:
+        self._blocker = django_db_blocker
+        self._outer = None
+        self.loads = 0
+
+    def open(self) -> None:
+        """Open the outer transaction and load the curriculum, unless that is already done."""
+        if self._outer is not None:
+            return
+        from django.db import transaction
+
+        with self._blocker.unblock():
+            self._outer = transaction.atomic()
+            self._outer.__enter__()
+            call_command("load_curriculum", verbosity=0)
+        self.loads += 1
+
+    def close(self) -> None:
+        """Roll the curriculum back, leaving the database as empty as it was before."""
+        if self._outer is None:
+            return
+        from django.db import connection, transaction
+
+        outer, self._outer = self._outer, None
+        if len(connection.atomic_blocks) != 1:
+            raise RuntimeError(
+                "the shared curriculum transaction is not the only open one: a module- or "
+                "session-scoped fixture opened another inside it"
+            )
+        with self._blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+_SHARED: list[SharedCurriculum] = []
+
+
+@pytest.fixture(scope="session")
+def _shared_curriculum(django_db_setup, django_db_blocker):
+    """The session's SharedCurriculum, rolled back before the test database is destroyed."""
+    shared = SharedCurriculum(django_db_blocker)
+    _SHARED.append(shared)
+    yield shared
+    shared.close()
+    _SHARED.remove(shared)
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    marked = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    return marked or bool({"transactional_db", "live_server"} & set(item.fixturenames))
+
+
+def _uses_shared_curriculum(item: pytest.Item) -> bool:
+    return "curriculum" in getattr(item, "fixturenames", ()) and not _is_transactional(item)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run every test that uses the shared curriculum one after another, where the first did."""
+    shared = [item for item in items if _uses_shared_curriculum(item)]
+    if shared:
+        first = items.index(shared[0])
+        rest = [item for item in items if not _uses_shared_curriculum(item)]
+        items[:] = rest[:first] + shared + rest[first:]
+
+
+_USES_CURRICULUM = re.compile(
+    r"def \w+\([^)]*\bcurriculum\b[^)]*\)|usefixtures\([^)]*[\"']curriculum[\"']"
+)
+
+
+@functools.cache
+def _mentions_curriculum(path: str) -> bool:
+    """Whether a test file asks for the `curriculum` fixture (a scheduling hint only)."""
+    file = Path(__file__).resolve().parents[1] / path
+    return file.is_file() and bool(_USES_CURRICULUM.search(file.read_text(encoding="utf-8")))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Under `--dist loadfile`, one worker takes every file that uses the shared curriculum.
+
+    Each other file stays one unit of work, so its module fixtures are built once; the files
+    using the curriculum form one more, so the curriculum is loaded once per run.
+    """
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class CurriculumOnOneWorker(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = super()._split_scope(nodeid)
+            return "curriculum" if _mentions_curriculum(path) else path
+
+    return CurriculumOnOneWorker(config, log)
+
+
+_FLUSHED: list[bool] = [False]
+
+
+def _restore_after_flush(config: pytest.Config) -> None:
+    """Put back what the migrations wrote (Wagtail's root page, content types, groups...).
+
+    A transactional test ends by emptying every table. Run alone, pytest-django runs those
+    tests after all others; under xdist a worker takes a whole file, so the next file's tests
+    can follow one. They get the database as serialized after migrating, as a test marked
+    `serialized_rollback` does.
+    """
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    with config.stash[blocking_manager_key].unblock():
+        for connection in connections.all(initialized_only=True):
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before any fixture of a test that does not use the curriculum, roll the curriculum back;
+    before the first test that is not transactional after one that is, restore the database."""
+    if _SHARED and not _uses_shared_curriculum(item):
+        _SHARED[0].close()
+    if _is_transactional(item):
+        _FLUSHED[0] = True
+    elif _FLUSHED[0]:
+        _restore_after_flush(item.config)
+        _FLUSHED[0] = False
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """Load the curriculum just before pytest-django opens the test's own transaction."""
+    if fixturedef.argname == "_django_db_helper" and _uses_shared_curriculum(request.node):
+        request.getfixturevalue("_shared_curriculum").open()
+    return (yield)
 
 
 @pytest.fixture
-def curriculum(_curriculum_once, db):
-    """The real HFS curriculum, as `load_curriculum` builds it (loaded once per module)."""
+def curriculum(request, db) -> None:
+    """The real HFS curriculum, as `load_curriculum` builds it (loaded once per test session).
+
+    A transactional test gets its own load, committed and flushed away when it ends.
+    """
+    if _is_transactional(request.node):
+        call_command("load_curriculum", verbosity=0)
 
 
 @pytest.fixture

@@ -1,14 +1,18 @@
-"""{% my_certificates %}: the signed-in learner's certificates, for the My learning page."""
+"""{% my_certificates %} and {% my_clinics %}: the signed-in learner's certificates (each shown
+with its status from `certification.models.certificate_status`) and the clinics they manage."""
+
+from typing import Any
 
 from django import template
 
-from certification.models import Certificate
+from certification.models import Certificate, Clinic, ClinicRole
 
 register = template.Library()
 
 
 @register.inclusion_tag("certification/includes/my_certificates.html", takes_context=True)
-def my_certificates(context):
+def my_certificates(context: dict[str, Any]) -> dict[str, Any]:
+    """The learner's certificates, newest first."""
     user = context["request"].user
     certificates = list(
         Certificate.objects.filter(user=user).select_related("programme").order_by("-issued_at")
@@ -17,9 +21,8 @@ def my_certificates(context):
 
 
 @register.inclusion_tag("certification/includes/my_clinics.html", takes_context=True)
-def my_clinics(context):
-    from certification.models import Clinic, ClinicRole
-
+def my_clinics(context: dict[str, Any]) -> dict[str, Any]:
+    """The clinics the signed-in user manages, by name."""
     user = context["request"].user
     clinics = Clinic.objects.filter(
         memberships__user=user, memberships__role=ClinicRole.MANAGER

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "courses",
     "quizzes",
     "certification",
+    "academy",
     "django_tasks",
     "django_tasks_db",
     "django_rq",

@@ -19,6 +19,8 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: tests that need a second connection, or close one, see the same data.
     # HFS_TEST_DB names a separate file so that two test runs on one checkout do not collide.
+    # Under pytest-xdist, pytest-django appends each worker's id (`_gw0`, `_gw1`) to the name,
+    # so every worker has its own file (and, on PostgreSQL, its own test_<name>_gw0 database).
     _test_db = os.environ.get("HFS_TEST_DB", "")
     DATABASES["default"]["TEST"] = {
         "NAME": str(BASE_DIR / f".test-db{'-' + _test_db if _test_db else ''}.sqlite3")

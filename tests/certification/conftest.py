@@ -5,40 +5,24 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
-from certification import services
 from certification.models import (
-    ChecklistItem,
-    Clinic,
     ClinicMembership,
     ClinicRole,
-    ItemResult,
     Programme,
-    SkillChecklist,
 )
 from courses import services as course_services
-from quizzes.demo import take_quiz
-from tests.factories import CompetencyFactory, UserFactory, make_question, make_quiz
+from tests.factories import (
+    ClinicFactory,
+    UserFactory,
+    assess,
+    make_checklist,
+    make_question,
+    make_quiz,
+    take_quiz,
+)
 
-
-def make_checklist(key: str, *, safety: bool) -> SkillChecklist:
-    skill = CompetencyFactory(code=f"{key}-S", domain="skill")
-    danger = CompetencyFactory(code=f"{key}-SAFE", domain="safety")
-    checklist = SkillChecklist(key=key, title=f"Checklist {key}", rating_max=6, pass_rating=4)
-    items = [
-        ChecklistItem(sort_order=0, text="Palpates the chain", competency=skill, must_pass=False)
-    ]
-    if safety:
-        items.append(
-            ChecklistItem(
-                sort_order=1, text="Keeps depth under 10 mm", competency=danger, must_pass=True
-            )
-        )
-    checklist.items = items
-    checklist.save()
-    checklist.save_revision().publish()
-    return checklist
+__all__ = ["assess", "make_checklist"]
 
 
 @pytest.fixture
@@ -62,34 +46,6 @@ def assessor(instructor):
     return instructor
 
 
-def assess(
-    trainee,
-    assessor,
-    checklist,
-    *,
-    passed: bool = True,
-    when=None,
-    rating: int = 5,
-    comments: str = "Good.",
-):
-    """A signed assessment: every item met (or the must-pass ones not met when `passed` is False)."""
-    when = when or timezone.now()
-    assessment = services.start_assessment(trainee, assessor, checklist, assessed_on=when.date())
-    results = {
-        i.position: (ItemResult.MET if passed or not i.must_pass else ItemResult.NOT_MET, "")
-        for i in assessment.item_results.all()
-    }
-    services.update_assessment(
-        assessment.pk,
-        assessor,
-        results=results,
-        global_rating=rating,
-        comments=comments,
-        assessed_on=when.date(),
-    )
-    return services.sign_assessment(assessment.pk, assessor, now=when)
-
-
 def finish_course(user, tree, programme) -> None:
     course_services.enrol(user, tree.course)
     for lesson in tree.lessons:
@@ -106,12 +62,12 @@ def meet_everything(user, tree, programme, assessor, when=None) -> None:
 
 @pytest.fixture
 def clinic(db):
-    return Clinic.objects.create(name="Riverside", slug="riverside")
+    return ClinicFactory(name="Riverside", slug="riverside")
 
 
 @pytest.fixture
 def other_clinic(db):
-    return Clinic.objects.create(name="Harbour", slug="harbour")
+    return ClinicFactory(name="Harbour", slug="harbour")
 
 
 @pytest.fixture
@@ -136,3 +92,24 @@ def staff(clinic, trainee):
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
+
+
+@pytest.fixture(scope="module")
+def _demo_once(django_db_setup, django_db_blocker):
+    """load_demo once for the module using it, inside a transaction rolled back at its end."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        call_command("load_demo", verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo(_demo_once, db):
+    """The demo data (loaded once per module)."""

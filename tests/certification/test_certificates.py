@@ -36,7 +36,7 @@ def test_the_certificate_comes_from_any_last_requirement_even_a_quiz(
     trainee, tree, programme, assessor, django_capture_on_commit_callbacks
 ):
     from courses import services as course_services
-    from quizzes.demo import take_quiz
+    from tests.factories import take_quiz
 
     course_services.enrol(trainee, tree.course)
     for checklist in programme.required_checklists.all():

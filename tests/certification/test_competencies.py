@@ -3,9 +3,8 @@
 import pytest
 
 from certification.competencies import competency_records
-from quizzes.demo import take_quiz
 from tests.certification.conftest import assess, make_checklist
-from tests.factories import CompetencyFactory, make_question, make_quiz
+from tests.factories import CompetencyFactory, make_question, make_quiz, take_quiz
 from tests.html_safety import executable_bits
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,6 @@ certified staff, history dated before the certificates it earned, prerequisites 
 
 from __future__ import annotations
 
-import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from certification.models import (
@@ -19,26 +17,6 @@ from courses.models import CoursePage, Enrollment, LessonCompletion, ModuleCompl
 from courses.progress import course_progress
 from quizzes.models import Attempt
 from tests.certification.test_clinic_progress import course_page_percent, dashboard_cells
-
-
-@pytest.fixture(scope="module")
-def _demo_once(django_db_setup, django_db_blocker):
-    """load_demo once for this module, inside a transaction rolled back at its end."""
-    from django.db import transaction
-
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        call_command("load_demo", verbosity=0)
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
-
-
-@pytest.fixture
-def demo(_demo_once, db):
-    """The demo data (loaded once per module)."""
 
 
 def demo_learners() -> list:

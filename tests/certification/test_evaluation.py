@@ -17,8 +17,8 @@ from core.tasks import enqueue_due, periodic_jobs
 from courses.evaluation import evaluate_learner, reconcile
 from courses.models import Enrollment, ModuleCompletion
 from courses.services import complete_lesson
-from quizzes.demo import take_quiz
 from tests.certification.conftest import meet_everything
+from tests.factories import take_quiz
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from courses.evaluation import reconcile
 from courses.models import ModuleCompletion
 from courses.progress import course_progress
 from quizzes import services as quiz_services
-from quizzes.demo import correct_answer
+from quizzes.model_answers import correct_answer
 from quizzes.models import Attempt, AttemptState
 from tests.certification.test_certificate_concurrency import small_programme
 from tests.concurrency import requires_postgres

@@ -29,10 +29,9 @@ from certification.services import issue_due_certificates
 from core.roles import INSTRUCTORS, ensure_roles
 from courses.services import complete_lesson, enrol
 from quizzes import services as quiz_services
-from quizzes.demo import take_quiz
 from tests.certification.conftest import assess, make_checklist
 from tests.conftest import build_tree
-from tests.factories import UserFactory, make_question, make_quiz
+from tests.factories import UserFactory, make_question, make_quiz, take_quiz
 from tests.quizzes.conftest import form_for
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -128,3 +128,25 @@ def test_loader_makes_the_catalogue_the_site_home(curriculum, client):
     assert response.status_code == 200
     assert b"Hemifacial spasm" in response.content
     assert client.get("/courses/hemifacial-spasm/").status_code == 200
+
+
+def test_the_staff_roles_come_from_setup_roles_not_from_the_curriculum(curriculum):
+    from django.contrib.auth.models import Group
+    from wagtail.models import GroupPagePermission
+
+    from core.roles import INSTRUCTORS, REVIEWERS, clinical_review_workflow
+    from courses.models import CourseIndexPage
+
+    assert not Group.objects.filter(name__in=[INSTRUCTORS, REVIEWERS]).exists()
+    assert clinical_review_workflow() is None
+
+    call_command("setup_roles", verbosity=0)
+    call_command("setup_roles", verbosity=0)
+
+    catalogue = CourseIndexPage.objects.get()
+    workflow = clinical_review_workflow()
+    assert workflow is not None and catalogue.get_workflow() == workflow
+    instructors = Group.objects.get(name=INSTRUCTORS)
+    assert instructors.permissions.filter(codename="grade_response").exists()
+    assert GroupPagePermission.objects.filter(group=instructors, page=catalogue).count() == 4
+    assert Group.objects.filter(name__in=[INSTRUCTORS, REVIEWERS]).count() == 2

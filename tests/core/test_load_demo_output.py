@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 @pytest.fixture
 def loader_stubbed(monkeypatch):
     """The loading itself is tested in test_demo.py; these tests read only what is printed."""
-    monkeypatch.setattr("core.management.commands.load_demo.load_demo", lambda password: {})
-    monkeypatch.setattr("core.management.commands.load_demo.call_command", lambda *a, **k: None)
+    monkeypatch.setattr("academy.management.commands.load_demo.load_demo", lambda password: {})
+    monkeypatch.setattr("academy.management.commands.load_demo.call_command", lambda *a, **k: None)
     monkeypatch.delenv("PORT", raising=False)
 
 

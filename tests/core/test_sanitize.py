@@ -11,7 +11,8 @@ from wagtail.admin.rich_text.converters.contentstate import ContentstateConverte
 
 import core.curriculum
 from core.blocks import INLINE_FEATURES, RICH_TEXT_FEATURES
-from core.curriculum import markdown_to_richtext, read_course
+from core.course_files import read_course
+from core.curriculum import markdown_to_richtext
 from core.sanitize import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_PROTOCOLS,

@@ -5,9 +5,8 @@ from django.db.models import ProtectedError
 
 from courses.models import LessonCompletion, LessonPage, ModulePage
 from courses.services import complete_lesson
-from quizzes.demo import take_quiz
 from quizzes.models import Attempt, QuizPage
-from tests.factories import make_question, make_quiz
+from tests.factories import make_question, make_quiz, take_quiz
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,6 @@ from django.urls import reverse
 from courses import services
 from courses.models import Enrollment, LessonCompletion, ModuleCompletion
 from courses.progress import course_progress
-from quizzes.demo import take_quiz
 from tests.conftest import build_tree
 from tests.factories import (
     LessonPageFactory,
@@ -14,6 +13,7 @@ from tests.factories import (
     UserFactory,
     make_question,
     make_quiz,
+    take_quiz,
 )
 
 pytestmark = pytest.mark.django_db

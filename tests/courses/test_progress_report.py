@@ -6,8 +6,7 @@ import io
 import pytest
 
 from courses import services
-from quizzes.demo import take_quiz
-from tests.factories import UserFactory, make_question, make_quiz
+from tests.factories import UserFactory, make_question, make_quiz, take_quiz
 
 pytestmark = pytest.mark.django_db
 

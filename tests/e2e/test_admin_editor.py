@@ -120,8 +120,7 @@ def test_a_chooser_in_a_newly_added_inline_form_works(admin_page):
 
 def test_no_inline_script_runs_on_the_essay_grading_page(page, tree):
     from courses.services import enrol
-    from quizzes.demo import take_quiz
-    from tests.factories import make_question, make_quiz
+    from tests.factories import make_question, make_quiz, take_quiz
 
     quiz = make_quiz(tree.module, [make_question("essay")], slug="essay-quiz")
     trainee = UserFactory(username="browser-trainee")

@@ -6,20 +6,19 @@ from django.core.management import call_command
 from courses.models import LessonPage
 from courses.progress import course_progress
 from courses.services import complete_lesson, course_of, enrol
-from quizzes.demo import take_quiz
 from quizzes.models import Attempt, QuizPage
 from quizzes.services import grade_essay
 from tests.e2e.answering import answer_correctly
 from tests.e2e.conftest import screenshot, sign_in
 from tests.e2e.layout import assert_lands_below_attempt_bar
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, take_quiz
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def finish_modules_before(user, quiz) -> None:
     """Enrol and complete every module before the case studies one, which requires them."""
-    grader = UserFactory(username=f"grader-for-{user.username}")
+    grader = UserFactory(username=f"grader-for-{user.username}", is_superuser=True)
     course = course_of(quiz)
     enrol(user, course)
     for module in course_progress(user, course).modules:

@@ -36,6 +36,13 @@ def essay_quiz(tree):
     )
 
 
+def start(client, quiz) -> Attempt:
+    """Start an attempt on `quiz` as the client's user, as the quiz page's button does."""
+    response = client.post(f"{quiz.url}start/")
+    assert response.status_code == 302, response.content[:500]
+    return Attempt.objects.latest("pk")
+
+
 def attempt_url(quiz, attempt: Attempt, route: str = "attempt") -> str:
     suffix = {
         "attempt": "",

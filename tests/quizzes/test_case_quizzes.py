@@ -1,7 +1,5 @@
 """Case quizzes: stages disclosed in order, committed answers locked by the server, per-stage scores."""
 
-from pathlib import Path
-
 import pytest
 from django.core.management import CommandError, call_command
 from wagtail.models import Revision
@@ -9,19 +7,14 @@ from wagtail.models import Revision
 from quizzes.models import Attempt, ClinicalCase, Question, QuizPage
 from tests.factories import CompetencyFactory
 from tests.quizzes.conftest import attempt_url, correct_fields, wrong_fields
+from tests.quizzes.example_case import EXAMPLE, import_example_case
 
 pytestmark = pytest.mark.django_db
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "example.case.toml"
 
 
 @pytest.fixture
 def case_quiz(tree) -> QuizPage:
-    CompetencyFactory(code="HFS-K1")
-    call_command(
-        "import_case", str(EXAMPLE), module=f"{tree.course.slug}/{tree.module.slug}", verbosity=0
-    )
-    return QuizPage.objects.get(slug="example-eyelid-twitch")
+    return import_example_case(tree)
 
 
 @pytest.fixture

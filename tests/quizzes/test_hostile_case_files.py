@@ -15,9 +15,8 @@ from django.test import Client
 from wagtail.admin.rich_text.converters.contentstate import ContentstateConverter
 
 from core.blocks import INLINE_FEATURES, RICH_TEXT_FEATURES
-from quizzes.demo import take_quiz
 from quizzes.models import Attempt, ClinicalCase, Question, QuizPage, Response
-from tests.factories import CompetencyFactory, make_question, make_quiz
+from tests.factories import CompetencyFactory, make_question, make_quiz, take_quiz
 from tests.html_safety import executable_bits
 from tests.quizzes.case_files import RICH_FIELDS, case_toml, import_case
 from tests.quizzes.conftest import attempt_url, correct_fields

@@ -6,7 +6,7 @@ graded once. Schedule it every few minutes so that learners who closed the page 
 
 from django.core.management.base import BaseCommand, CommandError
 
-from quizzes.services import close_overdue_attempts
+from quizzes.lifecycle import close_overdue_attempts
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core.curriculum import CurriculumError
-from core.loader import CurriculumLoader
+from courses.curriculum import CourseLoader
 from courses.models import ModulePage
 from quizzes.cases import import_case_file
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"No module '{module}' (give COURSE-SLUG/MODULE-SLUG, e.g. hemifacial-spasm/case-studies)"
             )
-        loader = CurriculumLoader.from_database()
+        loader = CourseLoader.from_database()
         try:
             with transaction.atomic():
                 quiz = import_case_file(loader, file, target)

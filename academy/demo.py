@@ -1,0 +1,120 @@
+"""Demo accounts and learner history for `load_demo` (dev and test settings only).
+
+The staff roles first (setup_roles), then the demo users, their history in the course
+(lessons, quizzes, graded essays) and the demo clinics (certification.demo).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from academy.roles import setup_roles
+from accounts.demo import TRAINEES, demo_user
+from accounts.models import User
+from certification.demo import load_clinic_demo
+from core.roles import INSTRUCTORS, REVIEWERS
+from courses.models import CoursePage, Enrollment
+from courses.progress import course_progress
+from courses.services import complete_lesson, enrol
+from quizzes.model_answers import take_quiz
+from quizzes.models import QuizPage
+from quizzes.services import grade_essay
+
+CLINIC_MANAGERS = "Clinic managers"
+DEMO_COURSE = "hemifacial-spasm"
+
+# username, role shown to the person running the demo, groups, superuser
+DEMO_USERS = [
+    ("admin", "administrator (everything)", [], True),
+    (
+        "instructor",
+        "instructor: authors content, grades essays, sees progress reports",
+        [INSTRUCTORS],
+        False,
+    ),
+    ("reviewer", "clinical reviewer: approves content", [REVIEWERS], False),
+    (
+        "manager",
+        "clinic manager: Riverside clinic dashboard at /clinics/riverside/",
+        [CLINIC_MANAGERS],
+        False,
+    ),
+    (
+        "manager2",
+        "clinic manager of another clinic (Harbour): cannot see Riverside",
+        [CLINIC_MANAGERS],
+        False,
+    ),
+    ("trainee", "trainee: part-way through the HFS course", [TRAINEES], False),
+]
+NAMES = {
+    "admin": ("Alex", "Admin"),
+    "instructor": ("Irene", "Instructor"),
+    "reviewer": ("Ravi", "Reviewer"),
+    "manager": ("Maya", "Manager"),
+    "manager2": ("Mateo", "Harbour"),
+    "trainee": ("Tom", "Trainee"),
+}
+# More trainees, each at a different point of the course: (username, first, last, plan).
+MORE_TRAINEES = [
+    ("priya", "Priya", "Patel", "complete"),
+    ("sam", "Sam", "Okafor", "module-one"),
+    ("lena", "Lena", "Fischer", "essay-waiting"),
+    ("kenji", "Kenji", "Sato", "enrolled"),
+]
+
+
+def _learner_history(user: User, plan: str, grader: User) -> None:
+    """Enrol `user` and walk them through the course as far as `plan` says (first run only)."""
+    course = CoursePage.objects.filter(slug=DEMO_COURSE).first()
+    if course is None or Enrollment.objects.filter(user=user, course=course).exists():
+        return
+    enrol(user, course)
+    if plan == "enrolled":
+        return
+    modules = course_progress(user, course).modules
+    for number, module in enumerate(modules, start=1):
+        last_module = plan == "module-one" and number == 1
+        partial = plan == "part-way" and number == 2
+        for step in module.steps:
+            if step.kind == "lesson":
+                if partial and step.page_id != module.steps[0].page_id:
+                    break
+                complete_lesson(user, module.module.get_children().get(pk=step.page_id).specific)
+            elif not partial:
+                quiz = QuizPage.objects.get(pk=step.page_id)
+                if plan == "part-way" and number == 1:
+                    take_quiz(user, quiz, right=False)  # failed first, then passed
+                attempt = take_quiz(user, quiz, right=True)
+                waiting = attempt.responses.filter(needs_grading=True)
+                if plan != "essay-waiting":
+                    for response in waiting:
+                        grade_essay(
+                            response.pk,
+                            grader,
+                            response.rubric_scale.total * Decimal("0.8"),
+                            "Well reasoned.",
+                        )
+        if last_module or partial or (plan == "essay-waiting" and number == 2):
+            return
+
+
+@transaction.atomic
+def load_demo(password: str) -> dict[str, Any]:
+    """Create or refresh the roles, the demo users and, on the first run, their learner
+    history and the demo clinics."""
+    setup_roles()
+    users = {}
+    for username, _role, groups, superuser in DEMO_USERS:
+        first, last = NAMES[username]
+        users[username] = demo_user(username, first, last, password, groups, superuser)
+    for username, first, last, _plan in MORE_TRAINEES:
+        users[username] = demo_user(username, first, last, password, [TRAINEES])
+    _learner_history(users["trainee"], "part-way", users["instructor"])
+    for username, _first, _last, plan in MORE_TRAINEES:
+        _learner_history(users[username], plan, users["instructor"])
+    load_clinic_demo(users, password)
+    return users

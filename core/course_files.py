@@ -1,0 +1,151 @@
+"""Course folders and lesson files: course.toml, module.toml, lesson Markdown with front matter
+(curriculum/README.md describes the format). Pure parsing, like core.curriculum.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from core.curriculum import (
+    CourseSpec,
+    CurriculumError,
+    LessonSpec,
+    ModuleSpec,
+    markdown_to_richtext,
+    read_key,
+    read_toml,
+    require,
+)
+from core.lesson_body import BodyBuilder
+
+ORDER_PREFIX = re.compile(r"^(\d+)-(.+)$")
+
+
+def split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str, int]:
+    """(front matter, body, line number where the body starts)."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "+++":
+        raise CurriculumError(f"{path}:1: a lesson starts with a '+++' line (TOML front matter)")
+    for end in range(1, len(lines)):
+        if lines[end].strip() == "+++":
+            try:
+                meta = tomllib.loads("\n".join(lines[1:end]))
+            except tomllib.TOMLDecodeError as exc:
+                raise CurriculumError(f"{path}: front matter: {exc}") from exc
+            return meta, "\n".join(lines[end + 1 :]), end + 2
+    raise CurriculumError(f"{path}:1: front matter is not closed by a '+++' line")
+
+
+def slug_from_name(path: Path) -> tuple[int, str]:
+    """'02-tcm-patterns' -> (2, 'tcm-patterns'); the number orders siblings."""
+    match = ORDER_PREFIX.match(path.stem if path.is_file() else path.name)
+    if not match:
+        raise CurriculumError(
+            f"{path}: name must start with an order number, e.g. '01-{path.stem}'"
+        )
+    return int(match.group(1)), match.group(2)
+
+
+def read_lesson(
+    path: Path, course_key: str, source_ids: dict[str, int] | None = None
+) -> LessonSpec:
+    """Parse one lesson file. With `source_ids`, source keys become Source primary keys."""
+    text = path.read_text(encoding="utf-8")
+    meta, body, body_line = split_front_matter(path, text)
+    where = f"{path} front matter"
+    _, slug = slug_from_name(path)
+    key = read_key(meta, where)
+    competencies = require(meta, "competencies", list, where)
+    citations_raw = require(meta, "citations", list, where)
+    if not competencies:
+        raise CurriculumError(f"{where}: 'competencies' lists at least one code")
+    if not citations_raw:
+        raise CurriculumError(f"{where}: 'citations' lists at least one source")
+    citations = []
+    for n, item in enumerate(citations_raw, start=1):
+        if not isinstance(item, dict):
+            raise CurriculumError(
+                f"{where}: citation #{n} must be {{ source = ..., passage = ... }}"
+            )
+        citations.append(
+            (
+                require(item, "source", str, f"{where} citation #{n}"),
+                require(item, "passage", str, f"{where} citation #{n}"),
+            )
+        )
+    minutes = require(meta, "minutes", int, where)
+    if not 1 <= minutes <= 240:
+        raise CurriculumError(f"{where}: 'minutes' must be between 1 and 240")
+    # Block ids follow the lesson's key, not its file name: a renamed file keeps its body.
+    builder = BodyBuilder(path, f"{course_key}/{key}", source_ids)
+    blocks = builder.build(body, body_line)
+    if not blocks:
+        raise CurriculumError(f"{path}: the lesson body is empty")
+    return LessonSpec(
+        key=key,
+        slug=slug,
+        title=require(meta, "title", str, where),
+        minutes=minutes,
+        summary=require(meta, "summary", str, where).strip(),
+        competencies=competencies,
+        citations=citations,
+        body=blocks,
+        path=path,
+    )
+
+
+def _unique(items: list[LessonSpec] | list[ModuleSpec], field: str, kind: str) -> None:
+    """Two files with one key would be one page; two siblings with one slug, one URL."""
+    seen: dict[str, Path] = {}
+    for item in items:
+        value = getattr(item, field)
+        if value in seen:
+            raise CurriculumError(
+                f"{item.path}: {kind} {field} '{value}' is already used by {seen[value]}"
+            )
+        seen[value] = item.path
+
+
+def read_course(course_dir: Path, source_ids: dict[str, int] | None = None) -> CourseSpec:
+    meta = read_toml(course_dir / "course.toml")
+    where = f"{course_dir / 'course.toml'}"
+    course = CourseSpec(
+        key=read_key(meta, where),
+        slug=course_dir.name,
+        title=require(meta, "title", str, where),
+        summary=require(meta, "summary", str, where).strip(),
+        audience=meta.get("audience", ""),
+        intro=markdown_to_richtext(meta.get("intro", "")),
+        path=course_dir,
+    )
+    module_dirs = sorted(
+        (d for d in course_dir.iterdir() if d.is_dir()), key=lambda d: slug_from_name(d)[0]
+    )
+    for module_dir in module_dirs:
+        mmeta = read_toml(module_dir / "module.toml")
+        mwhere = f"{module_dir / 'module.toml'}"
+        lesson_files = sorted(module_dir.glob("*.md"), key=lambda p: slug_from_name(p)[0])
+        quiz_path = module_dir / "quiz.toml"
+        course.modules.append(
+            ModuleSpec(
+                key=read_key(mmeta, mwhere),
+                slug=slug_from_name(module_dir)[1],
+                title=require(mmeta, "title", str, mwhere),
+                summary=require(mmeta, "summary", str, mwhere).strip(),
+                intro=markdown_to_richtext(mmeta.get("intro", "")),
+                requires_previous=bool(mmeta.get("requires_previous", False)),
+                competencies=mmeta.get("competencies", []),
+                lessons=[read_lesson(p, course.key, source_ids) for p in lesson_files],
+                path=module_dir,
+                quiz=read_toml(quiz_path) if quiz_path.exists() else None,
+            )
+        )
+    _unique(course.modules, "key", "module")
+    _unique(course.modules, "slug", "module")
+    _unique([lesson for module in course.modules for lesson in module.lessons], "key", "lesson")
+    for module in course.modules:
+        _unique(module.lessons, "slug", "lesson")
+    return course
