@@ -11,6 +11,7 @@ from typing import Any
 from django.http import QueryDict
 
 from quizzes.answers import parse_answer
+from tests.quizzes.grading_builders import option as option  # re-exported for the tests
 
 POSITION = 3
 NAME = f"q{POSITION}"
@@ -18,10 +19,6 @@ TOKENS = ["Xa1_b2", "Yc3-d4", "Ze5f6g"]
 
 
 # --- builders ---------------------------------------------------------------------------------
-
-
-def option(text: str = "", *, correct: bool = False, match: str = "") -> dict[str, Any]:
-    return {"text": text, "is_correct": correct, "feedback": "", "match": match}
 
 
 def snapshot(
