@@ -1,10 +1,11 @@
-"""Skill assessments and certificates: issue, revoke, renew.
+"""Certificates: issued (and renewed, as the next cycle) when a programme's requirements are met.
 
 A certificate is issued the moment its programme's last requirement is met, exactly once: the
 checks run after the transaction that met a requirement commits (so the last one to commit sees
 every requirement), and a unique (learner, programme, cycle) constraint turns a concurrent
 second issue into a no-op. Whether a programme's requirements are met is decided by
-certification.requirements. Revoking needs a reason and is written to the audit log.
+certification.requirements. Starting and signing assessments, revoking certificates and assigning
+programmes are actions (certification.actions); their names are re-exported here for callers.
 """
 
 from __future__ import annotations
