@@ -16,6 +16,7 @@ from django.db import transaction
 
 from certification.curriculum import load_certification
 from core.curriculum import CurriculumError, read_toml
+from core.indexing import indexed_once
 from core.loader import DEFAULT_ROOT
 from courses.curriculum import CourseLoader, ModuleStep
 from quizzes.cases import load_module_cases
@@ -26,8 +27,13 @@ MODULE_STEPS: tuple[ModuleStep, ...] = (load_module_quiz, load_module_cases)
 
 
 @transaction.atomic
+@indexed_once()
 def load_curriculum(root: Path = DEFAULT_ROOT) -> Counter[str]:
-    """Make the database match the curriculum folder `root`; returns what happened, counted."""
+    """Make the database match the curriculum folder `root`; returns what happened, counted.
+
+    Wagtail's reference and search indexes are brought up to date once per object saved, at
+    the end.
+    """
     loader = CourseLoader(root)
     if not loader.root.is_dir():
         raise CurriculumError(f"{loader.root}: curriculum folder not found")

@@ -10,14 +10,20 @@ class CertificationConfig(AppConfig):
         evaluated, the /learn/ panels, the reminders job and the staff roles."""
         from datetime import timedelta
 
+        from certification.accommodations import clinic_overrides
+        from certification.blueprint import programme_scopes
         from certification.services import issue_due_certificates
         from certification.tasks import send_reminders_task
         from core import roles
         from core.tasks import register_periodic
         from courses.dashboard import register_learn_panel
         from courses.evaluation import register_step
+        from quizzes.blueprint import register_blueprint_scopes
+        from quizzes.overrides import register_override_groups
 
         register_step("certificates", lambda user, now: len(issue_due_certificates(user, now=now)))
+        register_blueprint_scopes("programmes", programme_scopes)
+        register_override_groups("clinic", clinic_overrides)
         register_periodic("certification-reminders", send_reminders_task, timedelta(days=1))
         register_learn_panel(
             "clinics", slot="top", template="certification/includes/learn_clinics.html", order=10
@@ -33,6 +39,7 @@ class CertificationConfig(AppConfig):
             {
                 ("certification", "skillchecklist"): ("add", "change", "view"),
                 ("certification", "programme"): ("view",),
+                ("certification", "clinicquizoverride"): ("add", "change", "delete", "view"),
             },
         )
         roles.grant_model_permissions(

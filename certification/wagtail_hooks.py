@@ -7,6 +7,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from certification.accommodations import ClinicQuizOverrideViewSet
 from certification.actions import ASSIGN, REVOKE, SIGN
 from certification.admin_lists import AssessmentViewSet, CertificateViewSet
 from certification.models import (
@@ -85,6 +86,11 @@ class ClinicsGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_clinic_viewsets():
     return ClinicsGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_clinic_accommodation_viewset():
+    return ClinicQuizOverrideViewSet()
 
 
 @hooks.register("register_admin_viewset")

@@ -8,3 +8,8 @@ import core.converters  # noqa: F401
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "Site core"
+
+    def ready(self) -> None:
+        from core.indexing import connect_signal_handlers
+
+        connect_signal_handlers()

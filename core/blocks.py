@@ -1,5 +1,8 @@
 """StreamField blocks shared by every content page (lessons, cases, course overviews)."""
 
+import hashlib
+import re
+
 from wagtail import blocks
 from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.embeds.blocks import EmbedBlock
@@ -20,6 +23,31 @@ RICH_TEXT_FEATURES = [
     "subscript",
 ]
 INLINE_FEATURES = ["bold", "italic", "ol", "ul", "link"]
+
+# The blocks that cite a Source and a passage of it; each renders with `passage_anchor` as its id.
+CITING_BLOCKS = ("citation", "case_excerpt")
+
+
+def normalise_passage(passage: str) -> str:
+    """A passage as compared: case-folded, spacing collapsed."""
+    return re.sub(r"\s+", " ", passage).strip().casefold()
+
+
+def passage_anchor(source_id: int | None, passage: str) -> str:
+    """The HTML id of a block citing `passage` of a source: the same on every render and reload,
+    so a question written from that passage can link straight to it (quizzes.passages)."""
+    digest = hashlib.sha256(normalise_passage(passage).encode()).hexdigest()[:10]
+    return f"source-{source_id or 0}-{digest}"
+
+
+class CitingBlock(blocks.StructBlock):
+    """A block that cites a passage of a Source: its template gets the passage's `anchor`."""
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        source = value.get("source")
+        context["anchor"] = passage_anchor(source.pk if source else None, value.get("passage", ""))
+        return context
 
 
 class FigureBlock(blocks.StructBlock):
@@ -99,7 +127,7 @@ class CaptionedTableBlock(blocks.StructBlock):
         label = "Table"
 
 
-class CitationBlock(blocks.StructBlock):
+class CitationBlock(CitingBlock):
     """A reference to a Source and the passage relied on, at the point of use."""
 
     source = SnippetChooserBlock("core.Source")
@@ -114,7 +142,7 @@ class CitationBlock(blocks.StructBlock):
         label = "Citation"
 
 
-class CaseExcerptBlock(blocks.StructBlock):
+class CaseExcerptBlock(CitingBlock):
     """Part of a clinical case retold in our own words, with the Source it comes from."""
 
     title = blocks.CharBlock(max_length=200, default="From the case")

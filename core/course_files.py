@@ -14,6 +14,7 @@ from core.curriculum import (
     CurriculumError,
     LessonSpec,
     ModuleSpec,
+    ObjectiveSpec,
     markdown_to_richtext,
     read_key,
     read_toml,
@@ -97,6 +98,40 @@ def read_lesson(
     )
 
 
+OBJECTIVE_TEXT_MAX_LENGTH = 300
+
+
+def read_objectives(meta: dict[str, Any], where: str) -> list[ObjectiveSpec]:
+    """A module's [[objective]] tables: a stable key (questions cite it) and what the learner
+    will be able to do, in one sentence."""
+    raw = meta.get("objective", [])
+    if not isinstance(raw, list):
+        raise CurriculumError(f"{where}: 'objective' must be [[objective]] tables")
+    objectives = []
+    for n, item in enumerate(raw, start=1):
+        owhere = f"{where} [[objective]] #{n}"
+        text = " ".join(require(item, "text", str, owhere).split())
+        if len(text) > OBJECTIVE_TEXT_MAX_LENGTH:
+            raise CurriculumError(
+                f"{owhere}: 'text' is longer than {OBJECTIVE_TEXT_MAX_LENGTH} characters"
+            )
+        objectives.append(ObjectiveSpec(key=read_key(item, owhere), text=text))
+    return objectives
+
+
+def _unique_objectives(course: CourseSpec) -> None:
+    """Questions name objectives by key across the course, so a key names one objective."""
+    seen: dict[str, Path] = {}
+    for module in course.modules:
+        for objective in module.objectives:
+            if objective.key in seen:
+                raise CurriculumError(
+                    f"{module.path / 'module.toml'}: objective key '{objective.key}' is already "
+                    f"used in {seen[objective.key] / 'module.toml'}"
+                )
+            seen[objective.key] = module.path
+
+
 def _unique(items: list[LessonSpec] | list[ModuleSpec], field: str, kind: str) -> None:
     """Two files with one key would be one page; two siblings with one slug, one URL."""
     seen: dict[str, Path] = {}
@@ -141,10 +176,12 @@ def read_course(course_dir: Path, source_ids: dict[str, int] | None = None) -> C
                 lessons=[read_lesson(p, course.key, source_ids) for p in lesson_files],
                 path=module_dir,
                 quiz=read_toml(quiz_path) if quiz_path.exists() else None,
+                objectives=read_objectives(mmeta, mwhere),
             )
         )
     _unique(course.modules, "key", "module")
     _unique(course.modules, "slug", "module")
+    _unique_objectives(course)
     _unique([lesson for module in course.modules for lesson in module.lessons], "key", "lesson")
     for module in course.modules:
         _unique(module.lessons, "slug", "lesson")

@@ -48,6 +48,14 @@ class CompetencySpec:
 
 
 @dataclass
+class ObjectiveSpec:
+    """A module's learning objective: what a learner can do after it (questions name the key)."""
+
+    key: str
+    text: str
+
+
+@dataclass
 class LessonSpec:
     key: str
     slug: str
@@ -72,6 +80,7 @@ class ModuleSpec:
     lessons: list[LessonSpec]
     path: Path
     quiz: dict[str, Any] | None = None  # parsed quiz.toml, interpreted by the quizzes app
+    objectives: list[ObjectiveSpec] = field(default_factory=list)
 
 
 @dataclass

@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Self
 
+from django.db import models
+
 from core.course_files import read_course
 from core.curriculum import (
     CourseSpec,
@@ -30,13 +32,14 @@ from courses.models import (
     CourseIndexPage,
     CoursePage,
     Enrollment,
+    LearningObjective,
     LessonCitation,
     LessonPage,
     ModulePage,
 )
 
 # Called with (loader, module page, module spec) once the module's lessons are in place.
-ModuleStep = Callable[[CurriculumLoader, ModulePage, ModuleSpec], None]
+ModuleStep = Callable[["CourseLoader", ModulePage, ModuleSpec], None]
 
 
 class CourseLoader(CurriculumLoader):
@@ -51,6 +54,49 @@ class CourseLoader(CurriculumLoader):
         loader = super().from_database(log=log)
         loader.competencies = {c.code: c for c in Competency.objects.all()}
         return loader
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Objectives questions may name: the current course's, up to the module being loaded.
+        self.objectives: dict[str, LearningObjective] = {}
+
+    def use_course_objectives(self, course: CoursePage) -> None:
+        """Resolve objective keys against a course already in the database (import_case)."""
+        self.objectives = {
+            o.key: o
+            for o in LearningObjective.objects.filter(page__path__startswith=course.path)
+            .select_related("page")
+            .order_by("page__path", "sort_order")
+        }
+
+    def objective_list(self, keys: Sequence[str], where: str) -> list[LearningObjective]:
+        """The objectives with these keys; an unknown key is an error naming `where`."""
+        found = []
+        for key in keys:
+            if not isinstance(key, str) or key not in self.objectives:
+                raise CurriculumError(
+                    f"{where}: unknown objective '{key}' (objectives are the [[objective]] "
+                    "tables of this module's module.toml or an earlier module's)"
+                )
+            found.append(self.objectives[key])
+        return found
+
+    @staticmethod
+    def objective_rows(
+        module: ModulePage | None, spec: ModuleSpec
+    ) -> dict[str, tuple[type[models.Model], list[dict[str, Any]]]]:
+        """The inline rows of the module's objectives. A row whose key the page already has
+        keeps its id, so rewording an objective keeps the questions tagged with it."""
+        existing = {o.key: o.pk for o in module.objectives.all()} if module else {}
+        return {
+            "objectives": (
+                LearningObjective,
+                [
+                    {"id": existing.get(o.key), "key": o.key, "text": o.text}
+                    for o in spec.objectives
+                ],
+            )
+        }
 
     def load_competencies(self) -> None:
         """competencies.toml: every Competency, created or updated."""
@@ -112,8 +158,10 @@ class CourseLoader(CurriculumLoader):
         )
         moved_before = self.stats["ModulePage moved"] + self.stats["LessonPage moved"]
         module_pages = []
+        self.objectives = {}
         for module_spec in spec.modules:
             where = str(module_spec.path / "module.toml")
+            known = self._find_keyed(ModulePage, module_spec.key, course, where)
             module = self.sync_page(
                 course,
                 ModulePage,
@@ -125,8 +173,12 @@ class CourseLoader(CurriculumLoader):
                     "requires_previous": module_spec.requires_previous,
                 },
                 m2m={"competencies": self.competency_list(module_spec.competencies, where)},
+                inline=self.objective_rows(known, module_spec),
                 key=module_spec.key,
                 where=where,
+            )
+            self.objectives.update(
+                {o.key: o for o in LearningObjective.objects.filter(page=module)}
             )
             lesson_pages = [
                 self.load_lesson(course, module, lesson) for lesson in module_spec.lessons

@@ -19,6 +19,8 @@ from wagtail.search import index
 
 from core.blocks import INLINE_FEATURES, RICH_TEXT_FEATURES, ContentStreamBlock
 from courses.navigation import course_trail
+from courses.objectives import LearningObjective as LearningObjective
+from courses.objectives import ModulePageForm, objectives_of
 
 
 class CompetencyDomain(models.TextChoices):
@@ -186,8 +188,10 @@ class ModulePage(CurriculumKeyedPage):
         FieldPanel("intro"),
         FieldPanel("competencies", widget=forms.CheckboxSelectMultiple),
         FieldPanel("requires_previous"),
+        InlinePanel("objectives", label="Learning objective", heading="Learning objectives"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary")]
+    base_form_class = ModulePageForm
 
     parent_page_types = ["courses.CoursePage"]
     subpage_types = ["courses.LessonPage", "quizzes.QuizPage"]
@@ -205,6 +209,7 @@ class ModulePage(CurriculumKeyedPage):
                 "module_number": module.number if module else 1,
                 "total_minutes": sum(step.minutes or 0 for step in module.steps) if module else 0,
                 "competency_list": list(self.competencies.all()),
+                "objective_list": objectives_of(self.path),
                 "course": progress.course if progress else self.get_parent(),
             }
         )
@@ -267,6 +272,7 @@ class LessonPage(LearnerPageMixin, CurriculumKeyedPage):
                 "next_step": steps[here + 1] if here + 1 < len(steps) else None,
                 "citation_list": list(self.citations.select_related("source")),
                 "competency_list": list(self.competencies.all()),
+                "objective_list": objectives_of(child_path_parent(self.path)),
             }
         )
         return context

@@ -30,11 +30,12 @@ from quizzes.errors import (
     GradingError,
     GradingPermissionError,
 )
-from quizzes.grading import rubric_credit, rubric_scale, totals
+from quizzes.grading import rubric_credit, rubric_scale
 from quizzes.lifecycle import (
     SUBMIT_GRACE,
     after_grading,
     apply_answers,
+    attempt_totals,
     grade_and_close,
     locked_attempt,
     log_submitted,
@@ -274,8 +275,8 @@ class GradeEssayAction(BaseAction):
                     "graded_at",
                 ]
             )
-            scores = list(attempt.responses.values_list("score", "max_score"))
-            result = totals(scores, attempt.pass_mark)
+            responses = list(attempt.responses.only("score", "max_score", "question_snapshot"))
+            result = attempt_totals(attempt, responses)
             attempt.score, attempt.percent, attempt.passed = (
                 result.score,
                 result.percent,

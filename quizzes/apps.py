@@ -59,6 +59,13 @@ class QuizzesConfig(AppConfig):
             },
         )
         roles.grant_permission(roles.INSTRUCTORS, "quizzes", "grade_response")
+        # Accommodations (quiz overrides): instructors grant them; clinic managers never do.
+        roles.grant_model_permissions(
+            roles.INSTRUCTORS, {("quizzes", "quizoverride"): ("add", "change", "delete", "view")}
+        )
+        for group in (roles.INSTRUCTORS, roles.REVIEWERS):
+            roles.grant_permission(group, "quizzes", "view_blueprint_report")
+            roles.grant_permission(group, "quizzes", "view_item_statistics")
         roles.review_snippet("quizzes", "question")
         roles.review_snippet("quizzes", "clinicalcase")
 

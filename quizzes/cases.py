@@ -24,13 +24,13 @@ from quizzes.models import (
 )
 
 if TYPE_CHECKING:
-    from core.loader import CurriculumLoader
+    from courses.curriculum import CourseLoader
     from courses.models import ModulePage
 
 CASE_SUFFIX = ".case.toml"
 
 
-def _source(loader: CurriculumLoader, value: Any, where: str) -> Source:
+def _source(loader: CourseLoader, value: Any, where: str) -> Source:
     if isinstance(value, str):
         return loader.source(value, where)
     if not isinstance(value, dict):
@@ -83,7 +83,7 @@ def _stages(data: dict[str, Any], where: str) -> list[dict[str, Any]]:
 
 
 def sync_case(
-    loader: CurriculumLoader, key: str, fields: dict[str, Any], stages: list[dict[str, Any]]
+    loader: CourseLoader, key: str, fields: dict[str, Any], stages: list[dict[str, Any]]
 ) -> ClinicalCase:
     """Create or update the case; a change becomes a new published revision."""
     return loader.sync_clustered(
@@ -91,7 +91,7 @@ def sync_case(
     )
 
 
-def import_case_file(loader: CurriculumLoader, path: Path, module: ModulePage) -> QuizPage:
+def import_case_file(loader: CourseLoader, path: Path, module: ModulePage) -> QuizPage:
     """Import one case file into `module`: the case, its questions and its quiz page."""
     data = read_toml(path)
     where = str(path)
@@ -150,7 +150,7 @@ def import_case_file(loader: CurriculumLoader, path: Path, module: ModulePage) -
     )
 
 
-def load_module_cases(loader: CurriculumLoader, module: ModulePage, spec: ModuleSpec) -> None:
+def load_module_cases(loader: CourseLoader, module: ModulePage, spec: ModuleSpec) -> None:
     """Every case file in the module's folder, in file-name order."""
     for path in sorted(spec.path.glob(f"*{CASE_SUFFIX}")):
         import_case_file(loader, path, module)

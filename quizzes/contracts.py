@@ -5,7 +5,8 @@ means 1, so every reader accepts what was written before the key existed:
 
 - `QuestionSnapshot` (`Response.question_snapshot`): the question as the trainee saw it and was
   graded against. Version 1 is the first format; version 2 adds `rubric_points` and
-  `rubric_pass_points` (essays) and a `model_answer` (short answers). See quizzes.snapshots.
+  `rubric_pass_points` (essays) and a `model_answer` (short answers); version 3 adds
+  `critical` and the source's `id`. See quizzes.snapshots.
 - `Display` (`Response.display`): one attempt's order and opaque ids. Only version 1 exists,
   written without the key; a later format writes `"version": 2`.
 - `CaseSnapshot` (`Attempt.case_snapshot`): a clinical case as the trainee reads it. Only
@@ -32,7 +33,7 @@ QuestionKind: TypeAlias = Literal[
     "essay",
 ]
 
-SnapshotVersion: TypeAlias = Literal[1, 2]
+SnapshotVersion: TypeAlias = Literal[1, 2, 3]
 DisplayVersion: TypeAlias = Literal[1]
 CaseSnapshotVersion: TypeAlias = Literal[1]
 
@@ -67,6 +68,7 @@ class NumericAnswer(TypedDict):
 class SnapshotSource(TypedDict):
     """The source a question cites, with the passage it draws on."""
 
+    id: NotRequired[int]  # version 3: the Source, to find the lessons citing the same passage
     title: str
     citation: str
     evidence_level: str
@@ -93,6 +95,7 @@ class QuestionSnapshot(TypedDict):
     rubric_pass_points: NotRequired[str | None]  # version 2; None unless essay, or not set
     source: SnapshotSource
     competencies: CompetencyCodes
+    critical: NotRequired[bool]  # version 3: must earn full credit for the attempt to pass
 
 
 class Display(TypedDict, total=False):
@@ -211,6 +214,7 @@ class PublicView(TypedDict):
     prompts: NotRequired[list[PromptView]]  # matching
     answers: NotRequired[list[MatchView]]  # matching
     unit: NotRequired[str]  # numeric
+    critical: bool  # marked critical: must be answered fully correctly to pass
 
 
 class AttemptQuestionView(PublicView):
@@ -255,6 +259,7 @@ class ReviewView(TypedDict):
     policy: str
     show_correctness: bool
     show_answers: bool
+    critical: bool
     score: NotRequired[Decimal | None]
     status: NotRequired[ReviewStatus]
     your_answer: NotRequired[list[str]]

@@ -22,6 +22,7 @@ from core.curriculum import (
     require_markdown,
 )
 from quizzes.models import (
+    CognitiveLevel,
     Question,
     QuestionCategory,
     QuestionOption,
@@ -34,7 +35,7 @@ from quizzes.models import (
 )
 
 if TYPE_CHECKING:
-    from core.loader import CurriculumLoader
+    from courses.curriculum import CourseLoader
     from courses.models import ModulePage
 
 QUIZ_SLUG = "quiz"
@@ -143,7 +144,7 @@ def option_rows(kind: str, item: dict[str, Any], where: str) -> list[dict[str, A
 
 
 def question_fields(
-    item: dict[str, Any], where: str, loader: CurriculumLoader, category: QuestionCategory
+    item: dict[str, Any], where: str, loader: CourseLoader, category: QuestionCategory
 ) -> dict[str, Any]:
     kind = require(item, "type", str, where)
     if kind not in QuestionType.values:
@@ -157,6 +158,7 @@ def question_fields(
         "source": loader.source(require(item, "source", str, where), where),
         "passage": require(item, "passage", str, where).strip(),
         "points": _decimal(item.get("points", 1), where, "points").quantize(Decimal("0.01")),
+        "critical": optional(item, "critical", bool, where, False),
         "numeric_answer": None,
         "numeric_tolerance": Decimal("0.0000"),
         "numeric_unit": "",
@@ -183,11 +185,12 @@ def question_fields(
 
 
 def sync_question(
-    loader: CurriculumLoader,
+    loader: CourseLoader,
     key: str,
     fields: dict[str, Any],
     options: list[dict[str, Any]],
     competencies: list,
+    objectives: list | None = None,
 ) -> Question:
     """Create or update one question; a change becomes a new published revision."""
     return loader.sync_clustered(
@@ -195,12 +198,38 @@ def sync_question(
         {"key": key},
         fields,
         children={"options": (QuestionOption, options)},
-        m2m={"competencies": competencies},
+        m2m={"competencies": competencies, "objectives": objectives or []},
     )
 
 
+def blueprint_tags(loader: CourseLoader, item: dict[str, Any], where: str) -> tuple[str, list]:
+    """The question's cognitive `level` and the learning `objectives` it assesses.
+
+    Both are required: a question that assesses no stated objective cannot be placed on the
+    blueprint, so the file is refused rather than loaded untagged.
+    """
+    if "objectives" not in item:
+        raise CurriculumError(
+            f"{where}: missing field 'objectives' (list the keys of the learning objectives "
+            "it assesses)"
+        )
+    keys = require(item, "objectives", list, where)
+    if not keys:
+        raise CurriculumError(f"{where}: 'objectives' is empty; list at least one objective key")
+    if "level" not in item:
+        raise CurriculumError(
+            f"{where}: missing field 'level' ({', '.join(CognitiveLevel.values)})"
+        )
+    level = item["level"]
+    if level not in CognitiveLevel.values:
+        raise CurriculumError(
+            f"{where}: unknown level '{level}' ({', '.join(CognitiveLevel.values)})"
+        )
+    return level, loader.objective_list(keys, where)
+
+
 def load_question(
-    loader: CurriculumLoader,
+    loader: CourseLoader,
     item: dict[str, Any],
     where: str,
     category: QuestionCategory,
@@ -213,6 +242,7 @@ def load_question(
         raise CurriculumError(f"{qwhere}: key used twice")
     seen.add(key)
     fields = question_fields(item, qwhere, loader, category)
+    fields["level"], objectives = blueprint_tags(loader, item, qwhere)
     options = option_rows(fields["question_type"], item, qwhere)
     try:
         validate_options(fields["question_type"], options, fields)
@@ -224,7 +254,7 @@ def load_question(
     check_fields(Question, {"key": key, **fields}, qwhere)
     for n, row in enumerate(options, start=1):
         check_fields(QuestionOption, row, f"{qwhere} option #{n}")
-    return sync_question(loader, key, fields, options, competencies)
+    return sync_question(loader, key, fields, options, competencies, objectives)
 
 
 def quiz_page_fields(data: dict[str, Any], where: str) -> dict[str, Any]:
@@ -251,7 +281,7 @@ def quiz_page_fields(data: dict[str, Any], where: str) -> dict[str, Any]:
     return fields
 
 
-def load_module_quiz(loader: CurriculumLoader, module: ModulePage, spec: ModuleSpec) -> None:
+def load_module_quiz(loader: CourseLoader, module: ModulePage, spec: ModuleSpec) -> None:
     """The module's quiz.toml, if it has one: its questions and its QuizPage."""
     if spec.quiz is None:
         return

@@ -13,6 +13,10 @@ class AttemptLimitReached(QuizError):
     """The learner has used every attempt the quiz allows."""
 
 
+class QuizClosed(QuizError):
+    """The quiz's close date (the learner's, with an accommodation) has passed."""
+
+
 class AttemptClosed(QuizError):
     """The attempt was submitted, or its time ran out: its answers can no longer change."""
 

@@ -46,6 +46,7 @@ class Totals:
     max_score: Decimal
     percent: Decimal
     passed: bool | None  # None while any answer awaits grading
+    critical_missed: int = 0  # critical questions graded below full credit
 
 
 def token_index(display: Display) -> dict[str, int]:
@@ -232,8 +233,31 @@ def score_for(points: Decimal, fraction: Decimal | None) -> Decimal | None:
     return (points * fraction).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def totals(scores: Iterable[tuple[Decimal | None, Decimal]], pass_mark: int) -> Totals:
-    """Attempt totals from (score, max) pairs; `passed` is None while any score is pending."""
+def is_critical(snapshot: QuestionSnapshot) -> bool:
+    """Whether the question was critical when it was frozen (snapshots before version 3: no)."""
+    return bool(snapshot.get("critical", False))
+
+
+def misses_critical(score: Decimal | None, max_score: Decimal) -> bool:
+    """A graded critical question that did not earn full credit (pending is not a miss yet)."""
+    return score is not None and score < max_score
+
+
+def totals(
+    scores: Iterable[tuple[Decimal | None, Decimal]],
+    pass_mark: int,
+    *,
+    critical: Iterable[tuple[Decimal | None, Decimal]] = (),
+) -> Totals:
+    """Attempt totals from (score, max) pairs: the one place an attempt's `passed` is decided.
+
+    `critical` holds the (score, max) pairs of the questions the attempt must get fully right
+    (quizzes.lifecycle.attempt_totals picks them by the attempt's own copied rule): one graded
+    below full credit fails the attempt whatever its score. `passed` stays None while any score
+    is pending, even once a critical question is missed, so an essay is still graded and the
+    attempt closes once, when everything is marked.
+    """
+    missed = sum(1 for score, max_score in critical if misses_critical(score, max_score))
     pending = False
     earned = ZERO
     maximum = ZERO
@@ -245,5 +269,5 @@ def totals(scores: Iterable[tuple[Decimal | None, Decimal]], pass_mark: int) -> 
             earned += score
     percent = (earned * 100 / maximum).quantize(CENT, rounding=ROUND_HALF_UP) if maximum else ZERO
     # Compare exactly, not the rounded percent: 69.995% must not pass a 70% mark.
-    passed = None if pending else earned * 100 >= Decimal(pass_mark) * maximum
-    return Totals(earned.quantize(CENT), maximum.quantize(CENT), percent, passed)
+    passed = None if pending else earned * 100 >= Decimal(pass_mark) * maximum and not missed
+    return Totals(earned.quantize(CENT), maximum.quantize(CENT), percent, passed, missed)

@@ -24,7 +24,7 @@ from wagtail.log_actions import log
 from courses.evaluation import request_evaluation
 from quizzes.answers import AnswerError, MalformedAnswer, parse_answer, positions_in
 from quizzes.errors import StageLocked
-from quizzes.grading import grade, score_for, totals
+from quizzes.grading import Totals, grade, is_critical, misses_critical, score_for, totals
 from quizzes.models import Attempt, AttemptState, Response
 
 logger = logging.getLogger(__name__)
@@ -98,6 +98,31 @@ def apply_answers(
     return changed
 
 
+def critical_responses(attempt: Attempt, responses: list[Response]) -> list[Response]:
+    """The responses `attempt` must get fully right: those its snapshots mark critical, when the
+    attempt started under the critical rule (an older attempt keeps the rule it started with)."""
+    if not attempt.critical_rule:
+        return []
+    return [r for r in responses if is_critical(r.question_snapshot)]
+
+
+def missed_critical(attempt: Attempt, responses: list[Response]) -> list[Response]:
+    """The critical responses graded below full credit: why the attempt did not pass."""
+    return [
+        r for r in critical_responses(attempt, responses) if misses_critical(r.score, r.max_score)
+    ]
+
+
+def attempt_totals(attempt: Attempt, responses: list[Response]) -> Totals:
+    """The attempt's totals by the rules copied onto it at start: its pass mark and its
+    critical questions (quizzes.grading.totals decides `passed`)."""
+    return totals(
+        ((r.score, r.max_score) for r in responses),
+        attempt.pass_mark,
+        critical=[(r.score, r.max_score) for r in critical_responses(attempt, responses)],
+    )
+
+
 def grade_responses(attempt: Attempt, responses: list[Response], now: datetime) -> None:
     """Grade `responses` and total `attempt` as submitted at `now`, in memory (nothing saved)."""
     for response in responses:
@@ -105,7 +130,7 @@ def grade_responses(attempt: Attempt, responses: list[Response], now: datetime) 
         response.fraction = credit.fraction
         response.needs_grading = credit.needs_grading
         response.score = score_for(response.max_score, credit.fraction)
-    result = totals(((r.score, r.max_score) for r in responses), attempt.pass_mark)
+    result = attempt_totals(attempt, responses)
     attempt.score, attempt.max_score, attempt.percent, attempt.passed = (
         result.score,
         result.max_score,

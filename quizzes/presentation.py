@@ -17,7 +17,7 @@ from quizzes.contracts import (
     ReviewStatus,
     ReviewView,
 )
-from quizzes.grading import grade, rubric_scale, score_for
+from quizzes.grading import grade, is_critical, rubric_scale, score_for
 from quizzes.models import CHOICE_TYPES, QuestionType, ReviewPolicy
 
 
@@ -67,6 +67,7 @@ def public_view(
         "points": Decimal(snapshot["points"]),
         "answered": answer is not None,
         "answer": answer,
+        "critical": is_critical(snapshot),
     }
     if kind in CHOICE_TYPES:
         chosen = set(_picked(answer))
@@ -180,6 +181,7 @@ def review_view(
         "policy": policy,
         "show_correctness": policy in (ReviewPolicy.CORRECTNESS, ReviewPolicy.ANSWERS),
         "show_answers": policy == ReviewPolicy.ANSWERS,
+        "critical": is_critical(snapshot),
     }
     if not view["show_correctness"]:
         return view

@@ -27,6 +27,7 @@ from quizzes.errors import (
     AttemptClosed,
     AttemptLimitReached,
     GradingError,
+    QuizClosed,
     QuizError,
     QuizHasNoQuestions,
     StageLocked,
@@ -42,6 +43,7 @@ from quizzes.lifecycle import (
     parse_answers,
 )
 from quizzes.models import Attempt, AttemptState, ClinicalCase, Question, QuizPage, Response
+from quizzes.overrides import QuizRules, rules_for
 from quizzes.snapshots import make_display, snapshot_case, snapshot_question
 
 __all__ = [
@@ -50,6 +52,7 @@ __all__ = [
     "AttemptLimitReached",
     "GradingError",
     "OverdueClosing",
+    "QuizClosed",
     "QuizError",
     "QuizHasNoQuestions",
     "SaveOutcome",
@@ -107,11 +110,10 @@ def pick_questions(quiz: QuizPage, rng: random.Random) -> list[tuple[Question, i
     return pairs
 
 
-def attempts_left(quiz: QuizPage, used: int) -> int | None:
-    """None means unlimited."""
-    if not quiz.attempts_allowed:
-        return None
-    return max(quiz.attempts_allowed - used, 0)
+def attempts_left(quiz: QuizPage, used: int, rules: QuizRules | None = None) -> int | None:
+    """None means unlimited; `rules` (quizzes.overrides.rules_for) adds the learner's extra
+    attempts."""
+    return (rules or QuizRules(quiz, None)).attempts_left(used)
 
 
 def new_attempt(
@@ -121,16 +123,21 @@ def new_attempt(
     questions: list[tuple[Question, int]],
     case_snapshot: CaseSnapshot | None,
     now: datetime,
+    rules: QuizRules | None = None,
 ) -> Attempt:
-    """An unsaved attempt at `quiz` with its rules copied from the quiz as they are now."""
+    """An unsaved attempt at `quiz` with its rules copied from the quiz as they are now, and
+    the learner's accommodation (`rules`) as it is now: its deadline and its record."""
+    rules = rules or QuizRules(quiz, None)
     return Attempt(
         user=user,
         quiz=quiz,
         number=number,
         started_at=now,
-        deadline=now + quiz.time_limit if quiz.time_limit else None,
+        deadline=rules.deadline(now),
+        accommodation=rules.record(),
         pass_mark=quiz.pass_mark,
         review_policy=quiz.review_policy,
+        critical_rule=True,
         max_score=sum((q.points for q, _ in questions), Decimal(0)),
         case_snapshot=case_snapshot,
         current_stage=1 if case_snapshot else 0,
@@ -171,10 +178,13 @@ def start_attempt(
         open_attempt = close_if_expired(open_attempt, now=now)
         if open_attempt.is_open:
             return open_attempt
+    rules = rules_for(user, quiz)
+    if rules.is_closed(now):
+        raise QuizClosed("This quiz is closed: no new attempt can start.")
     used = Attempt.objects.filter(user=user, quiz=quiz).count()
-    if quiz.attempts_allowed and used >= quiz.attempts_allowed:
+    if rules.attempts_allowed and used >= rules.attempts_allowed:
         raise AttemptLimitReached(
-            f"You have used all {quiz.attempts_allowed} attempts at this quiz."
+            f"You have used all {rules.attempts_allowed} attempts at this quiz."
         )
     case_snapshot = None
     if quiz.is_case_quiz:
@@ -195,7 +205,7 @@ def start_attempt(
     )
     try:
         with transaction.atomic():
-            attempt = new_attempt(user, quiz, (last or 0) + 1, questions, case_snapshot, now)
+            attempt = new_attempt(user, quiz, (last or 0) + 1, questions, case_snapshot, now, rules)
             attempt.save(force_insert=True)
             Response.objects.bulk_create(new_responses(attempt, questions, quiz, rng))
     except IntegrityError:

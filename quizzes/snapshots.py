@@ -11,6 +11,10 @@ version ever written (`version`; absent means 1; the shapes are in quizzes.contr
 2. adds `rubric_points` and `rubric_pass_points` (essays: the scale the grader marks on;
    version 1 essays are marked on their `points`) and a `model_answer` for short answers
    (version 1 short answers have none: the review never shows their accepted patterns).
+3. adds `critical` (the question must earn full credit for the attempt to pass; earlier
+   snapshots have none and were never critical: quizzes.grading.is_critical) and the
+   source's `id` (the result page links a missed critical question to the lesson passage
+   citing the same source and passage: quizzes.passages).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from quizzes.models import (
     QuestionType,
 )
 
-SNAPSHOT_VERSION: Literal[2] = 2
+SNAPSHOT_VERSION: Literal[3] = 3
 
 
 def _decimal_or_none(value: Decimal | None) -> str | None:
@@ -73,12 +77,14 @@ def snapshot_question(
         "rubric_points": _decimal_or_none(question.rubric_points) if essay else None,
         "rubric_pass_points": _decimal_or_none(question.rubric_pass_points) if essay else None,
         "source": {
+            "id": source.pk,
             "title": source.title,
             "citation": source.citation,
             "evidence_level": source.get_evidence_level_display(),
             "passage": question.passage,
         },
         "competencies": [c.code for c in question.competencies.all()],
+        "critical": question.critical,
     }
 
 

@@ -35,6 +35,8 @@ from quizzes.contracts import AttemptQuestionView, CaseSnapshot, ReviewView
 from quizzes.errors import AttemptClosed, QuizError, StageLocked
 from quizzes.lifecycle import close_if_expired
 from quizzes.models import Attempt, Response
+from quizzes.overrides import rules_for
+from quizzes.passages import missed_critical_views
 from quizzes.presentation import public_view, review_view
 
 if TYPE_CHECKING:
@@ -84,14 +86,18 @@ def intro(request: HttpRequest, quiz: QuizPage) -> HttpResponse:
     open_attempt = next((a for a in attempts if a.is_open), None)
     finished = [a for a in attempts if not a.is_open]
     best = max((a.percent for a in finished if a.percent is not None), default=None)
+    rules = rules_for(request.user, quiz)
     context = {
         **_base_context(quiz),
         "attempts": finished,
         "open_attempt": open_attempt,
         "attempts_used": len(attempts),
-        "attempts_left": services.attempts_left(quiz, len(attempts)),
+        "attempts_left": rules.attempts_left(len(attempts)),
+        "rules": rules,
+        "is_closed": rules.is_closed(timezone.now()),
         "best_percent": best,
         "has_passed": any(a.passed for a in finished),
+        "asks_critical": quiz.asks_critical_questions(),
         "question_count": quiz.fixed_questions.count()
         + sum(d.count for d in quiz.random_draws.all()),
     }
@@ -332,7 +338,8 @@ def result(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpRespons
         return redirect(_url(quiz, "attempt", attempt.pk))
     used = _own_attempts(request, quiz).count()
     responses = list(attempt.responses.all())
-    return render_result(request, quiz, attempt, responses, services.attempts_left(quiz, used))
+    left = rules_for(request.user, quiz).attempts_left(used)
+    return render_result(request, quiz, attempt, responses, left)
 
 
 def render_result(
@@ -363,6 +370,9 @@ def render_result(
         "reviews": reviews,
         "attempts_left": attempts_left,
     }
+    context["critical_missed"] = missed_critical_views(
+        attempt, responses, module=context["module"], course=context["course"], request=request
+    )
     case: CaseSnapshot | None = attempt.case_snapshot
     if case is not None:
         context["case"] = case

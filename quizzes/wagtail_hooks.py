@@ -4,13 +4,19 @@ from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.auth import permission_required
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from core.admin import PermissionMenuItem
+from quizzes import overrides
 from quizzes.actions import GRADE_PERMISSION
+from quizzes.admin_overrides import QuizOverrideViewSet
 from quizzes.admin_views import GradeResponseView, GradingQueueView, pending_essays
-from quizzes.models import ClinicalCase, Question, QuestionCategory
+from quizzes.blueprint_admin import BlueprintReportView
+from quizzes.models import Accommodation, ClinicalCase, Question, QuestionCategory
+from quizzes.review_requests import REVIEW_REQUESTED
+from quizzes.statistics_admin import STATISTICS_PERMISSION, ItemStatisticsView, SendToReviewView
 
 # Listings search what each model indexes (its AutocompleteFields). They name no search_fields:
 # the search backend would be asked to restrict to those fields, which the SQLite backend cannot.
@@ -19,14 +25,14 @@ from quizzes.models import ClinicalCase, Question, QuestionCategory
 class QuestionFilterSet(WagtailFilterSet):
     class Meta:
         model = Question
-        fields = ["question_type", "category", "live"]
+        fields = ["question_type", "category", "critical", "level", "live"]
 
 
 class QuestionViewSet(SnippetViewSet):
     model = Question
     icon = "help"
     menu_label = "Questions"
-    list_display = ["title", "question_type", "category", "key"]
+    list_display = ["title", "question_type", "category", BooleanColumn("critical"), "key"]
     list_filter = None
     filterset_class = QuestionFilterSet
 
@@ -98,10 +104,106 @@ def add_grading_panel(request, panels):
         panels.append(GradingSummaryPanel(pending_essays().count()))
 
 
+@hooks.register("register_admin_viewset")
+def register_accommodation_viewset():
+    return QuizOverrideViewSet()
+
+
+@hooks.register("register_actions")
+def register_accommodation_actions(registry):
+    """Every override model (learner's or group's) saves through the audited actions."""
+    for action in (
+        overrides.CreateOverrideAction,
+        overrides.EditOverrideAction,
+        overrides.DeleteOverrideAction,
+    ):
+        registry.register(Accommodation, action)
+
+
 @hooks.register("register_log_actions")
 def register_quiz_log_actions(actions):
+    actions.register_action(overrides.CREATE, "Grant accommodation", "Accommodation granted")
+    actions.register_action(overrides.EDIT, "Change accommodation", "Accommodation changed")
+    actions.register_action(overrides.DELETE, "Remove accommodation", "Accommodation removed")
     actions.register_action(
         "quizzes.attempt.submit", "Submit attempt", "Attempt submitted and graded"
     )
     actions.register_action("quizzes.response.grade", "Grade essay", "Essay answer graded")
     actions.register_action("quizzes.attempt.advance", "Commit case stage", "Case stage committed")
+    actions.register_action(
+        REVIEW_REQUESTED, "Send back to review", "Sent back to Clinical review from item statistics"
+    )
+
+
+# Blueprint report ------------------------------------------------------------------------------
+
+BLUEPRINT_PERMISSION = "quizzes.view_blueprint_report"
+
+blueprint_urls = (
+    [
+        path(
+            "",
+            permission_required(BLUEPRINT_PERMISSION)(BlueprintReportView.as_view()),
+            name="report",
+        ),
+        path(
+            "results/",
+            permission_required(BLUEPRINT_PERMISSION)(
+                BlueprintReportView.as_view(results_only=True)
+            ),
+            name="results",
+        ),
+    ],
+    "quizzes_blueprint",
+)
+
+
+@hooks.register("register_admin_urls")
+def register_blueprint_urls():
+    return [path("reports/blueprint/", include(blueprint_urls))]
+
+
+@hooks.register("register_reports_menu_item")
+def register_blueprint_menu_item():
+    return PermissionMenuItem(
+        "Blueprint",
+        reverse("quizzes_blueprint:report"),
+        icon_name="table",
+        order=120,
+        permission=BLUEPRINT_PERMISSION,
+    )
+
+
+# Item statistics report ------------------------------------------------------------------------
+
+statistics_urls = (
+    [
+        path(
+            "",
+            permission_required(STATISTICS_PERMISSION)(ItemStatisticsView.as_view()),
+            name="report",
+        ),
+        path(
+            "send-to-review/",
+            permission_required(STATISTICS_PERMISSION)(SendToReviewView.as_view()),
+            name="send_to_review",
+        ),
+    ],
+    "quizzes_statistics",
+)
+
+
+@hooks.register("register_admin_urls")
+def register_statistics_urls():
+    return [path("reports/item-statistics/", include(statistics_urls))]
+
+
+@hooks.register("register_reports_menu_item")
+def register_statistics_menu_item():
+    return PermissionMenuItem(
+        "Item statistics",
+        reverse("quizzes_statistics:report"),
+        icon_name="table",
+        order=130,
+        permission=STATISTICS_PERMISSION,
+    )

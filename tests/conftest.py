@@ -85,23 +85,25 @@ def _fresh_cache():
     cache.clear()
 
 
-class SharedCurriculum:
-    """The curriculum, loaded once and kept in an outer transaction shared by consecutive tests.
+class SharedWorld:
+    """A database built once (the curriculum, or the demo) and kept in an outer transaction
+    shared by consecutive tests.
 
-    The tests that use the `curriculum` fixture are collected next to each other (see
-    `pytest_collection_modifyitems`). The first of them opens a transaction and loads the
-    curriculum; the first test after them that does not use it (or that is transactional)
-    rolls it back first, so it starts on the empty database it expects. Each test inside still
-    runs in its own savepoint: what one test writes is undone before the next.
+    The tests that use one world are collected next to each other (see
+    `pytest_collection_modifyitems`). The first of them opens a transaction and builds it; the
+    first test after them that does not use it (or that is transactional) rolls it back first,
+    so it starts on the empty database it expects. Each test inside still runs in its own
+    savepoint: what one test writes is undone before the next.
     """
 
-    def __init__(self, django_db_blocker) -> None:
+    def __init__(self, django_db_blocker, command: str) -> None:
         self._blocker = django_db_blocker
+        self._command = command
         self._outer = None
         self.loads = 0
 
     def open(self) -> None:
-        """Open the outer transaction and load the curriculum, unless that is already done."""
+        """Open the outer transaction and build the world, unless that is already done."""
         if self._outer is not None:
             return
         from django.db import transaction
@@ -109,11 +111,11 @@ class SharedCurriculum:
         with self._blocker.unblock():
             self._outer = transaction.atomic()
             self._outer.__enter__()
-            call_command("load_curriculum", verbosity=0)
+            call_command(self._command, verbosity=0)
         self.loads += 1
 
     def close(self) -> None:
-        """Roll the curriculum back, leaving the database as empty as it was before."""
+        """Roll the world back, leaving the database as empty as it was before."""
         if self._outer is None:
             return
         from django.db import connection, transaction
@@ -121,7 +123,7 @@ class SharedCurriculum:
         outer, self._outer = self._outer, None
         if len(connection.atomic_blocks) != 1:
             raise RuntimeError(
-                "the shared curriculum transaction is not the only open one: a module- or "
+                f"the shared {self._command} transaction is not the only open one: a module- or "
                 "session-scoped fixture opened another inside it"
             )
         with self._blocker.unblock():
@@ -129,17 +131,21 @@ class SharedCurriculum:
             outer.__exit__(None, None, None)
 
 
-_SHARED: list[SharedCurriculum] = []
+# The worlds tests share, by the fixture that asks for one, and the command that builds it.
+# The demo holds the curriculum too: a test asking for both gets the demo.
+WORLDS = {"demo": "load_demo", "curriculum": "load_curriculum"}
+_SHARED: dict[str, SharedWorld] = {}
 
 
 @pytest.fixture(scope="session")
-def _shared_curriculum(django_db_setup, django_db_blocker):
-    """The session's SharedCurriculum, rolled back before the test database is destroyed."""
-    shared = SharedCurriculum(django_db_blocker)
-    _SHARED.append(shared)
-    yield shared
-    shared.close()
-    _SHARED.remove(shared)
+def _shared_worlds(django_db_setup, django_db_blocker):
+    """The session's SharedWorlds, rolled back before the test database is destroyed."""
+    for name, command in WORLDS.items():
+        _SHARED[name] = SharedWorld(django_db_blocker, command)
+    yield _SHARED
+    for world in _SHARED.values():
+        world.close()
+    _SHARED.clear()
 
 
 def _is_transactional(item: pytest.Item) -> bool:
@@ -148,49 +154,61 @@ def _is_transactional(item: pytest.Item) -> bool:
     return marked or bool({"transactional_db", "live_server"} & set(item.fixturenames))
 
 
-def _uses_shared_curriculum(item: pytest.Item) -> bool:
-    return "curriculum" in getattr(item, "fixturenames", ()) and not _is_transactional(item)
+def _world_of(item: pytest.Item) -> str | None:
+    """The shared world a test runs in, if any (a transactional test builds its own)."""
+    names = set(getattr(item, "fixturenames", ()))
+    if _is_transactional(item):
+        return None
+    return next((world for world in WORLDS if world in names), None)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run every test that uses the shared curriculum one after another, where the first did."""
-    shared = [item for item in items if _uses_shared_curriculum(item)]
-    if shared:
-        first = items.index(shared[0])
-        rest = [item for item in items if not _uses_shared_curriculum(item)]
-        items[:] = rest[:first] + shared + rest[first:]
+    """Run the tests of each shared world one after another, where the first of them was."""
+    for world in WORLDS:
+        shared = [item for item in items if _world_of(item) == world]
+        if shared:
+            first = items.index(shared[0])
+            rest = [item for item in items if _world_of(item) != world]
+            items[:] = rest[:first] + shared + rest[first:]
 
 
-_USES_CURRICULUM = re.compile(
-    r"def \w+\([^)]*\bcurriculum\b[^)]*\)|usefixtures\([^)]*[\"']curriculum[\"']"
-)
+_USES_WORLD = {
+    world: re.compile(rf"def \w+\([^)]*\b{world}\b[^)]*\)|usefixtures\([^)]*[\"']{world}[\"']")
+    for world in WORLDS
+}
 
 
 @functools.cache
-def _mentions_curriculum(path: str) -> bool:
-    """Whether a test file asks for the `curriculum` fixture (a scheduling hint only)."""
+def _world_of_file(path: str) -> str | None:
+    """The shared world a test file asks for (a scheduling hint only).
+
+    Browser tests are transactional: each builds its own world, so they need not share a worker.
+    """
     file = Path(__file__).resolve().parents[1] / path
-    return file.is_file() and bool(_USES_CURRICULUM.search(file.read_text(encoding="utf-8")))
+    if path.startswith("tests/e2e/") or not file.is_file():
+        return None
+    text = file.read_text(encoding="utf-8")
+    return next((world for world, pattern in _USES_WORLD.items() if pattern.search(text)), None)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    """Under `--dist loadfile`, one worker takes every file that uses the shared curriculum.
+    """Under `--dist loadfile`, one worker takes every file that uses a shared world.
 
     Each other file stays one unit of work, so its module fixtures are built once; the files
-    using the curriculum form one more, so the curriculum is loaded once per run.
+    using each world form one more, so each world is built once per run.
     """
     if config.getvalue("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling
 
-    class CurriculumOnOneWorker(LoadFileScheduling):
+    class WorldOnOneWorker(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path = super()._split_scope(nodeid)
-            return "curriculum" if _mentions_curriculum(path) else path
+            return _world_of_file(path) or path
 
-    return CurriculumOnOneWorker(config, log)
+    return WorldOnOneWorker(config, log)
 
 
 _FLUSHED: list[bool] = [False]
@@ -216,10 +234,12 @@ def _restore_after_flush(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Before any fixture of a test that does not use the curriculum, roll the curriculum back;
-    before the first test that is not transactional after one that is, restore the database."""
-    if _SHARED and not _uses_shared_curriculum(item):
-        _SHARED[0].close()
+    """Before any fixture of a test, roll back every shared world it does not use; before the
+    first test that is not transactional after one that is, restore the database."""
+    world = _world_of(item)
+    for name, shared in _SHARED.items():
+        if name != world:
+            shared.close()
     if _is_transactional(item):
         _FLUSHED[0] = True
     elif _FLUSHED[0]:
@@ -229,9 +249,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_fixture_setup(fixturedef, request):
-    """Load the curriculum just before pytest-django opens the test's own transaction."""
-    if fixturedef.argname == "_django_db_helper" and _uses_shared_curriculum(request.node):
-        request.getfixturevalue("_shared_curriculum").open()
+    """Build the test's shared world just before pytest-django opens the test's own transaction."""
+    if fixturedef.argname == "_django_db_helper":
+        world = _world_of(request.node)
+        if world:
+            request.getfixturevalue("_shared_worlds")[world].open()
     return (yield)
 
 
@@ -243,6 +265,16 @@ def curriculum(request, db) -> None:
     """
     if _is_transactional(request.node):
         call_command("load_curriculum", verbosity=0)
+
+
+@pytest.fixture
+def demo(request, db) -> None:
+    """The demo, as `load_demo` builds it with the default password (loaded once per session).
+
+    A transactional test gets its own load, committed and flushed away when it ends.
+    """
+    if _is_transactional(request.node):
+        call_command("load_demo", verbosity=0)
 
 
 @pytest.fixture

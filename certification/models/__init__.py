@@ -8,8 +8,10 @@ renewal is a new certificate that keeps the old one in the history.
 - assessments: SkillChecklist, ChecklistItem, SkillAssessment, AssessmentItem
 - certificates: Programme, Certificate and the one certificate status rule
 - clinics: Clinic, ClinicMembership, ProgrammeAssignment, Reminder
+- accommodations: ClinicQuizOverride, a clinic's staff's accommodation on a quiz
 """
 
+from certification.models.accommodations import ClinicQuizOverride
 from certification.models.assessments import (
     AssessmentItem,
     AssessmentStatus,
@@ -49,6 +51,7 @@ __all__ = [
     "ChecklistItem",
     "Clinic",
     "ClinicMembership",
+    "ClinicQuizOverride",
     "ClinicRole",
     "ItemResult",
     "Programme",

@@ -11,13 +11,15 @@ One module per part, each importing only those before it:
 - bank: QuestionCategory, Question, QuestionOption;
 - cases: ClinicalCase and its CaseStages;
 - quiz_page: QuizPage with its fixed questions, random draws and routes;
-- attempts: Attempt and Response.
+- attempts: Attempt and Response;
+- overrides: Accommodation (abstract) and QuizOverride, a learner's accommodation.
 """
 
 from quizzes.models.attempts import Attempt, AttemptQuerySet, AttemptState, Response
 from quizzes.models.bank import Question, QuestionCategory, QuestionForm, QuestionOption
 from quizzes.models.cases import CaseKind, CaseStage, ClinicalCase, StageKind
-from quizzes.models.choices import CHOICE_TYPES, QuestionType, ReviewPolicy
+from quizzes.models.choices import CHOICE_TYPES, CognitiveLevel, QuestionType, ReviewPolicy
+from quizzes.models.overrides import Accommodation, QuizOverride
 from quizzes.models.quiz_page import QuizPage, QuizPageForm, QuizQuestion, QuizRandomDraw
 from quizzes.models.validation import (
     BOILERPLATE_TITLE,
@@ -37,17 +39,20 @@ __all__ = [
     "TITLE_EXAMPLE",
     "TITLE_MAX_LENGTH",
     "TITLE_MIN_WORDS",
+    "Accommodation",
     "Attempt",
     "AttemptQuerySet",
     "AttemptState",
     "CaseKind",
     "CaseStage",
     "ClinicalCase",
+    "CognitiveLevel",
     "Question",
     "QuestionCategory",
     "QuestionForm",
     "QuestionOption",
     "QuestionType",
+    "QuizOverride",
     "QuizPage",
     "QuizPageForm",
     "QuizQuestion",

@@ -54,6 +54,21 @@ class Attempt(models.Model):
     # Copied from the quiz at start, so editing the quiz never changes this attempt.
     pass_mark = models.PositiveSmallIntegerField()
     review_policy = models.CharField(max_length=20, choices=ReviewPolicy.choices)
+    critical_rule = models.BooleanField(
+        default=False,
+        help_text=(
+            "Started under the critical rule: every question its snapshot marks critical must "
+            "earn full credit for the attempt to pass. False for attempts started before the rule."
+        ),
+    )
+    accommodation = models.JSONField(
+        null=True,
+        blank=True,
+        help_text=(
+            "The accommodation in force at start (quizzes.overrides.Granted.record): the "
+            "overrides applied and what they granted. Editing an override never changes it."
+        ),
+    )
     score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     max_score = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal(0))
     percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)

@@ -24,7 +24,7 @@ from wagtail.models import (
 from wagtail.search import index
 
 from core.blocks import INLINE_FEATURES, RICH_TEXT_FEATURES
-from quizzes.models.choices import QuestionType, ReviewPolicy
+from quizzes.models.choices import CognitiveLevel, QuestionType, ReviewPolicy
 from quizzes.models.validation import validate_options, validate_question_title
 
 
@@ -46,7 +46,17 @@ class QuestionCategory(RevisionMixin, models.Model):
 
 
 class QuestionForm(WagtailAdminModelForm):
-    """Checks that a question's options fit its type (the admin's inline options)."""
+    """Checks that a question's options fit its type (the admin's inline options); lists the
+    objectives to pick from by module, in course order, in one query."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("objectives")
+        if field is not None:
+            field.queryset = field.queryset.select_related("page").order_by(
+                "page__path", "sort_order", "pk"
+            )
+            field.label_from_instance = lambda o: f"{o.page.title}: {o.text} ({o.key})"
 
     def clean(self):
         cleaned = super().clean()
@@ -99,6 +109,18 @@ class Question(
         QuestionCategory, on_delete=models.PROTECT, related_name="questions"
     )
     competencies = ParentalManyToManyField("courses.Competency", related_name="questions")
+    objectives = ParentalManyToManyField(
+        "courses.LearningObjective",
+        related_name="questions",
+        help_text="The module learning objectives this question assesses (at least one).",
+    )
+    level = models.CharField(
+        "cognitive level",
+        max_length=20,
+        choices=CognitiveLevel.choices,
+        default=CognitiveLevel.RECALL,
+        help_text="Recall a fact, apply it to a case, or decide what to do.",
+    )
     source = models.ForeignKey("core.Source", on_delete=models.PROTECT, related_name="questions")
     passage = models.CharField(
         max_length=300, help_text="Which passage of the source the question rests on."
@@ -109,6 +131,14 @@ class Question(
         default=Decimal(1),
         validators=[MinValueValidator(Decimal("0.01"))],
         help_text="What the question counts for in the quiz; an essay's rubric mark is scaled to it.",
+    )
+    critical = models.BooleanField(
+        "critical",
+        default=False,
+        help_text=(
+            "A safety decision: an attempt that does not get full credit on it does not pass, "
+            "whatever its score. Trainees see the question marked critical."
+        ),
     )
     numeric_answer = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     numeric_tolerance = models.DecimalField(
@@ -150,7 +180,7 @@ class Question(
 
     panels = [
         FieldPanel("title"),
-        FieldRowPanel([FieldPanel("question_type"), FieldPanel("points")]),
+        FieldRowPanel([FieldPanel("question_type"), FieldPanel("points"), FieldPanel("critical")]),
         FieldPanel("category"),
         FieldPanel("stem"),
         InlinePanel(
@@ -182,6 +212,10 @@ class Question(
         FieldPanel("explanation"),
         MultiFieldPanel([FieldPanel("source"), FieldPanel("passage")], heading="Source cited"),
         FieldPanel("competencies", widget=forms.CheckboxSelectMultiple),
+        MultiFieldPanel(
+            [FieldPanel("objectives", widget=forms.CheckboxSelectMultiple), FieldPanel("level")],
+            heading="Blueprint",
+        ),
         FieldPanel("key"),
     ]
     # The admin's question bank searches the AutocompleteFields (as the words are typed).
@@ -195,11 +229,16 @@ class Question(
         index.FilterField("question_type"),
         index.FilterField("category"),
         index.FilterField("live"),
+        index.FilterField("critical"),
     ]
 
     class Meta:
         ordering = ["category__name", "key"]
-        permissions = [("grade_response", "Can grade essay answers")]
+        permissions = [
+            ("grade_response", "Can grade essay answers"),
+            ("view_blueprint_report", "Can see the assessment blueprint report"),
+            ("view_item_statistics", "Can see the item statistics report"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.get_question_type_display()})"

@@ -16,6 +16,14 @@ class QuestionType(models.TextChoices):
     ESSAY = "essay", "Essay (graded by an instructor)"
 
 
+class CognitiveLevel(models.TextChoices):
+    """What a question asks of the learner (the blueprint balances them)."""
+
+    RECALL = "recall", "Recall"
+    APPLICATION = "application", "Application"
+    DECISION = "decision", "Decision"
+
+
 CHOICE_TYPES = {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_RESPONSE, QuestionType.TRUE_FALSE}
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from types import ModuleType
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.functional import cached_property
 from modelcluster.fields import ParentalKey
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -79,6 +77,15 @@ class QuizPage(RoutablePageMixin, Page):
     time_limit_minutes = models.PositiveSmallIntegerField(
         default=0, help_text="0 means no time limit."
     )
+    closes_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        verbose_name="close date",
+        help_text=(
+            "Optional. No attempt starts after it, and an open attempt ends at it at the latest. "
+            "Accommodations may give a learner a later one."
+        ),
+    )
     shuffle_questions = models.BooleanField(default=True)
     shuffle_options = models.BooleanField(default=True)
     review_policy = models.CharField(
@@ -110,6 +117,7 @@ class QuizPage(RoutablePageMixin, Page):
                 ),
                 FieldRowPanel([FieldPanel("shuffle_questions"), FieldPanel("shuffle_options")]),
                 FieldPanel("review_policy"),
+                FieldPanel("closes_at"),
             ],
             heading="Rules",
         ),
@@ -130,9 +138,18 @@ class QuizPage(RoutablePageMixin, Page):
     def is_case_quiz(self) -> bool:
         return self.case_id is not None
 
-    @cached_property
-    def time_limit(self) -> timedelta | None:
-        return timedelta(minutes=self.time_limit_minutes) if self.time_limit_minutes else None
+    def asks_critical_questions(self) -> bool:
+        """Whether an attempt may be asked a critical question (fixed, or drawn); one query.
+
+        The intro states the critical rule when it applies, without saying which questions.
+        """
+        draws = QuizRandomDraw.objects.filter(page=self).values("category_id")
+        fixed = QuizQuestion.objects.filter(page=self).values("question_id")
+        return (
+            Question.objects.filter(live=True, critical=True)
+            .filter(models.Q(pk__in=fixed) | models.Q(category_id__in=draws))
+            .exists()
+        )
 
     def serve(self, request, *args, **kwargs):
         # Signed-in users only; the intro and start check enrolment and module locks

@@ -92,24 +92,3 @@ def staff(clinic, trainee):
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
-
-
-@pytest.fixture(scope="module")
-def _demo_once(django_db_setup, django_db_blocker):
-    """load_demo once for the module using it, inside a transaction rolled back at its end."""
-    from django.core.management import call_command
-    from django.db import transaction
-
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        call_command("load_demo", verbosity=0)
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
-
-
-@pytest.fixture
-def demo(_demo_once, db):
-    """The demo data (loaded once per module)."""

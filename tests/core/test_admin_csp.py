@@ -9,7 +9,7 @@ from django.test import RequestFactory
 
 from core.middleware import SecurityHeadersMiddleware, is_wagtail_initialiser
 from tests.admin_editing import edit_form, editor_form, make_case
-from tests.factories import make_question
+from tests.factories import make_question, tagged_question
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +128,7 @@ def test_lesson_preview_in_the_panel_may_be_framed_by_the_admin(client, admin_us
 
 @pytest.mark.parametrize("kind", ["question", "clinicalcase"])
 def test_snippet_preview_in_the_panel_may_be_framed_by_the_admin(client, admin_user, kind):
-    instance = make_question() if kind == "question" else make_case()
+    instance = tagged_question() if kind == "question" else make_case()
     client.force_login(admin_user)
     form = editor_form(client, f"/admin/snippets/quizzes/{kind}/edit/{instance.pk}/")
     url = f"/admin/snippets/quizzes/{kind}/preview/{instance.pk}/"

@@ -24,7 +24,6 @@ def test_demo_users_exist_in_the_right_groups_with_the_demo_password(settings, m
     assert authenticate(request, username="trainee", password="a-chosen-demo-password")
 
 
-def test_demo_can_be_loaded_twice(settings):
-    call_command("load_demo", verbosity=0)
+def test_demo_can_be_loaded_twice(settings, demo):
     call_command("load_demo", verbosity=0)
     assert get_user_model().objects.filter(username="trainee").count() == 1

@@ -12,7 +12,7 @@ from tests.admin_editing import (
     make_checklist,
     submit_from_editor,
 )
-from tests.factories import make_question
+from tests.factories import tagged_question
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +78,7 @@ def test_trainee_cannot_reach_the_admin(client, trainee):
 
 
 REVIEWED_SNIPPETS = {
-    "question": (make_question, "quizzes/question"),
+    "question": (tagged_question, "quizzes/question"),
     "clinical case": (make_case, "quizzes/clinicalcase"),
     "skill checklist": (make_checklist, "certification/skillchecklist"),
 }
@@ -118,7 +118,7 @@ def test_reviewer_approving_from_edit_view_publishes_once(client, kind, instruct
 
 
 def test_reviewer_edit_made_while_approving_is_what_goes_live(client, instructor, reviewer):
-    question = make_question()
+    question = tagged_question()
     url = f"/admin/snippets/quizzes/question/edit/{question.pk}/"
     published_before = publications(question)
     submit_from_editor(client, url, instructor, title="Needle depth on the cheek")

@@ -16,6 +16,7 @@ from tests.factories.courses import (
     ModulePageFactory,
     Tree,
     build_tree,
+    make_objective,
 )
 from tests.factories.quizzes import (
     DEFAULT_OPTIONS,
@@ -25,6 +26,7 @@ from tests.factories.quizzes import (
     make_question,
     make_quiz,
     passed_attempt,
+    tagged_question,
     take_quiz,
 )
 
@@ -49,8 +51,10 @@ __all__ = [
     "build_tree",
     "make_checklist",
     "make_home",
+    "make_objective",
     "make_question",
     "make_quiz",
     "passed_attempt",
+    "tagged_question",
     "take_quiz",
 ]

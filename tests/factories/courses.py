@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import factory
 from factory.django import DjangoModelFactory
 
+from core.indexing import indexed_once
 from courses.models import (
     Competency,
     CourseIndexPage,
@@ -81,6 +82,7 @@ class Tree:
     lessons: list[LessonPage]
 
 
+@indexed_once()
 def build_tree(lessons: int = 3, modules: int = 1) -> Tree:
     """A course under the catalogue with `modules` modules, `lessons` lessons in the first."""
     home = make_home()
@@ -94,3 +96,17 @@ def build_tree(lessons: int = 3, modules: int = 1) -> Tree:
         for n in range(1, lessons + 1)
     ]
     return Tree(index, course, module_pages[0], lesson_pages)
+
+
+def make_objective(module: ModulePage | None = None, key: str | None = None, text: str = ""):
+    """A learning objective of `module` (of a new small course when none is given)."""
+    from courses.models import LearningObjective
+
+    module = module or ModulePage.objects.first() or build_tree(lessons=0).module
+    count = LearningObjective.objects.count() + 1
+    return LearningObjective.objects.create(
+        page=module,
+        key=key or f"objective-{count}",
+        text=text or f"Apply rule {count} to a patient.",
+        sort_order=count,
+    )

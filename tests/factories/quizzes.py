@@ -8,6 +8,7 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
+from core.indexing import indexed_once
 from quizzes.model_answers import take_quiz
 from tests.factories.core import SourceFactory
 from tests.factories.courses import CompetencyFactory
@@ -59,6 +60,7 @@ class QuestionFactory(DjangoModelFactory):
         return make_question(question_type, **kwargs)
 
 
+@indexed_once()
 def make_question(
     kind: str = "single_choice",
     *,
@@ -115,6 +117,17 @@ def make_question(
     return question
 
 
+def tagged_question(kind: str = "single_choice", **kwargs):
+    """A published question tagged with a learning objective, as the admin form requires."""
+    from tests.factories.courses import make_objective
+
+    question = make_question(kind, **kwargs)
+    question.objectives = [make_objective()]
+    question.save()
+    question.save_revision().publish()
+    return question
+
+
 class QuizPageFactory(DjangoModelFactory):
     """A QuizPage under `parent` (a module) asking `questions` in order, published."""
 
@@ -145,6 +158,7 @@ class QuizPageFactory(DjangoModelFactory):
         return quiz
 
 
+@indexed_once()
 def make_quiz(module, questions, *, title: str = "Module quiz", slug: str = "quiz", **rules):
     """A QuizPage under `module` asking `questions` in order (no shuffling unless asked)."""
     return QuizPageFactory(parent=module, questions=questions, title=title, slug=slug, **rules)

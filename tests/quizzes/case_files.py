@@ -87,6 +87,8 @@ type = "single_choice"
 stem = {s(rich("stem-1"))}
 explanation = {s(rich("explanation-1"))}
 competencies = ["HFS-K1"]
+objectives = ["hfs-differentials"]
+level = "application"
 passage = {p("opening section")}
 
 [[stage.question.option]]
@@ -115,6 +117,8 @@ model_answer = {s(rich("model-answer-2"))}
 rubric = {p("One point per idea.")}
 rubric_points = 10
 competencies = ["HFS-K1"]
+objectives = ["hfs-differentials"]
+level = "application"
 passage = {p("Figure 1 table")}
 """
 
@@ -123,4 +127,18 @@ def import_case(path: Path, text: str, module) -> None:
     """Write `text` to `path` and import it into `module` (a ModulePage)."""
     path.write_text(text, encoding="utf-8")
     course = module.get_parent()
+    ensure_objective(module)
     call_command("import_case", str(path), module=f"{course.slug}/{module.slug}", verbosity=0)
+
+
+def ensure_objective(module) -> None:
+    """The objective test case files name, in `module`'s course unless it already has it."""
+    from courses.models import LearningObjective
+
+    course_path = module.path[: -module.steplen]
+    if not LearningObjective.objects.filter(
+        key="hfs-differentials", page__path__startswith=course_path
+    ).exists():
+        LearningObjective.objects.create(
+            page=module, key="hfs-differentials", text="Distinguish spasm from a tic.", sort_order=0
+        )

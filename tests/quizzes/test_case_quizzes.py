@@ -6,6 +6,7 @@ from wagtail.models import Revision
 
 from quizzes.models import Attempt, ClinicalCase, Question, QuizPage
 from tests.factories import CompetencyFactory
+from tests.quizzes.case_files import ensure_objective
 from tests.quizzes.conftest import attempt_url, correct_fields, wrong_fields
 from tests.quizzes.example_case import EXAMPLE, import_example_case
 
@@ -189,6 +190,7 @@ def test_import_case_twice_changes_nothing(case_quiz, tree):
 )
 def test_a_bad_case_file_names_the_problem_and_imports_nothing(tree, tmp_path, edit, message):
     CompetencyFactory(code="HFS-K1")
+    ensure_objective(tree.module)
     bad = tmp_path / "bad.case.toml"
     bad.write_text(edit(EXAMPLE.read_text()))
     before = counts()

@@ -12,6 +12,7 @@ from quizzes import services
 from quizzes.grading import RubricScale, rubric_credit, rubric_scale
 from quizzes.models import Attempt, AttemptState, Question, Response
 from tests.factories import CompetencyFactory, make_question, make_quiz
+from tests.quizzes.case_files import ensure_objective
 from tests.quizzes.conftest import attempt_url, form_for
 from tests.quizzes.test_case_quizzes import EXAMPLE
 from tests.quizzes.test_question_bank_admin import question_form
@@ -186,6 +187,8 @@ title = "Explaining the diagnosis to the patient"
 stem = "Explain to her what you think is going on."
 explanation = "Name hemifacial spasm and why."
 competencies = ["HFS-K1"]
+objectives = ["hfs-differentials"]
+level = "recall"
 passage = "opening section: definition and prevalence"
 model_answer = "One-sided and persisting in sleep: hemifacial spasm."
 rubric = "Two ideas, one point each."
@@ -203,6 +206,7 @@ def case_with_essay(tmp_path, extra: str):
 
 def test_the_loader_needs_an_essays_rubric_total(tree, tmp_path):
     CompetencyFactory(code="HFS-K1")
+    ensure_objective(tree.module)
     module = f"{tree.course.slug}/{tree.module.slug}"
     with pytest.raises(CommandError, match=r"example-eyelid-essay.*rubric's total points"):
         call_command("import_case", str(case_with_essay(tmp_path, "")), module=module, verbosity=0)

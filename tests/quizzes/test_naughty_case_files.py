@@ -13,7 +13,7 @@ from core.blocks import INLINE_FEATURES, RICH_TEXT_FEATURES
 from quizzes.models import ClinicalCase, Question
 from tests.factories import CompetencyFactory, SourceFactory
 from tests.html_safety import executable_bits
-from tests.quizzes.case_files import case_toml, toml_string
+from tests.quizzes.case_files import case_toml, ensure_objective, toml_string
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +77,8 @@ type = "single_choice"
 stem = {joined}
 explanation = {joined}
 competencies = ["HFS-K1"]
+objectives = ["hfs-differentials"]
+level = "recall"
 passage = "all of it"
 {options}"""
 
@@ -113,6 +115,7 @@ def test_every_naughty_string_imports_inert_or_is_refused_clearly(
 ):
     SourceFactory(key="naughty-source")
     CompetencyFactory(code="HFS-K1")
+    ensure_objective(tree.module)
     strings = naughty_strings(corpora)
     imported: list[str] = []
     refused: dict[str, str] = {}
@@ -190,6 +193,7 @@ def test_a_value_the_database_cannot_take_is_refused_naming_the_field(
     tree, tmp_path, rich, edit, message
 ):
     CompetencyFactory(code="HFS-K1")
+    ensure_objective(tree.module)
     text = edit(case_toml("bad-values", rich))
     error = import_or_refusal(tmp_path / "bad.case.toml", text, tree.module)
     assert error is not None and message in str(error), error

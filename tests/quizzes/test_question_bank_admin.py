@@ -5,7 +5,13 @@ from wagtail.models import WorkflowState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from quizzes.models import Question, QuizPage
-from tests.factories import CompetencyFactory, QuestionCategoryFactory, SourceFactory, make_question
+from tests.factories import (
+    CompetencyFactory,
+    QuestionCategoryFactory,
+    SourceFactory,
+    make_objective,
+    make_question,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +39,8 @@ def question_form(**overrides) -> dict:
     data.update(overrides)
     form = nested_form_data(data)
     form["competencies"] = [competency.pk]
+    form["objectives"] = [make_objective().pk]
+    form["level"] = "application"
     return form
 
 

@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 
 from quizzes.models import Question, Response, validate_question_title
 from tests.factories import CompetencyFactory
+from tests.quizzes.case_files import ensure_objective
 from tests.quizzes.test_case_quizzes import EXAMPLE
 from tests.quizzes.test_question_bank_admin import question_form
 
@@ -89,6 +90,7 @@ def case_file(tmp_path, edit):
 )
 def test_the_case_and_quiz_loader_requires_a_real_title(tree, tmp_path, edit, message):
     CompetencyFactory(code="HFS-K1")
+    ensure_objective(tree.module)
     with pytest.raises(CommandError) as excinfo:
         call_command(
             "import_case",

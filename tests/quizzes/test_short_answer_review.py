@@ -8,6 +8,7 @@ from quizzes.models import Attempt, Question, ReviewPolicy
 from quizzes.presentation import review_view
 from quizzes.snapshots import make_display, snapshot_question
 from tests.factories import CompetencyFactory, make_question, make_quiz
+from tests.quizzes.case_files import ensure_objective
 from tests.quizzes.conftest import attempt_url, form_for
 from tests.quizzes.test_case_quizzes import EXAMPLE
 from tests.quizzes.test_question_bank_admin import question_form
@@ -110,6 +111,8 @@ title = "Nerve supplying the twitching muscles"
 stem = "Which nerve supplies the twitching muscles?"
 explanation = "The facial nerve."
 competencies = ["HFS-K1"]
+objectives = ["hfs-differentials"]
+level = "recall"
 passage = "opening section: definition and prevalence"
 accepted = ["*facial*", "VII"]
 """
@@ -117,6 +120,7 @@ accepted = ["*facial*", "VII"]
 
 def test_the_loader_needs_a_short_answers_model_answer(tree, tmp_path):
     CompetencyFactory(code="HFS-K1")
+    ensure_objective(tree.module)
     text = EXAMPLE.read_text()
     cut = text.index('[[stage]]\ntitle = "What happened next"')
     path = tmp_path / "short.case.toml"

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from quizzes.answers import MAX_ESSAY
 from quizzes.models import Attempt, QuizPage
 from tests.factories import CompetencyFactory, make_question, make_quiz
+from tests.quizzes.case_files import ensure_objective
 from tests.quizzes.conftest import attempt_url, form_for
 from tests.quizzes.test_case_quizzes import EXAMPLE, advance_url
 
@@ -82,6 +83,8 @@ title = "Months of twitching before she came"
 stem = "For how many months has she had the twitching?"
 explanation = "Six months."
 competencies = ["HFS-K1"]
+objectives = ["hfs-differentials"]
+level = "recall"
 passage = "opening section: definition and prevalence"
 answer = 6
 unit = "months"
@@ -90,6 +93,7 @@ unit = "months"
 
 def test_a_slip_when_committing_a_case_stage_comes_back_as_typed(client, trainee, tree, tmp_path):
     CompetencyFactory(code="HFS-K1")
+    ensure_objective(tree.module)
     text = EXAMPLE.read_text()
     cut = text.index('[[stage]]\ntitle = "What happened next"')
     path = tmp_path / "numeric.case.toml"

@@ -37,6 +37,7 @@ class Command(BaseCommand):
                 f"No module '{module}' (give COURSE-SLUG/MODULE-SLUG, e.g. hemifacial-spasm/case-studies)"
             )
         loader = CourseLoader.from_database()
+        loader.use_course_objectives(target.get_parent())
         try:
             with transaction.atomic():
                 quiz = import_case_file(loader, file, target)

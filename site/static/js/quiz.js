@@ -10,6 +10,7 @@
     const submitUrl = form.dataset.submitUrl;
     let dirty = false;
     let saving = null;
+    let inFlight = null;
     let submitted = false;
 
     function say(text) {
@@ -26,9 +27,11 @@
         dirty = false;
         const body = new FormData(form);
         body.delete("next");
+        inFlight = new AbortController();
         saving = fetch(saveUrl, {
             method: "POST",
             body: body,
+            signal: inFlight.signal,
             headers: { Accept: "application/json" },
             credentials: "same-origin",
         })
@@ -47,12 +50,13 @@
                     dirty = true;
                 }
             })
-            .catch(() => {
+            .catch((error) => {
+                if (error.name === "AbortError") return;
                 say("Offline: answers will be saved when the connection returns");
                 dirty = true;
             })
             .finally(() => {
-                saving = null;
+                saving = inFlight = null;
                 if (dirty) save();
             });
         return saving;
@@ -68,8 +72,16 @@
     });
     window.setInterval(save, 15000);
     window.addEventListener("online", save);
+    // Submitting stops autosave, and a save still in flight is dropped: the form being submitted
+    // carries every answer, and the server refuses a save that reaches it after a case stage's
+    // commit or the attempt's submission, so the late reply is of no use to anyone.
     form.addEventListener("submit", () => {
         submitted = true;
+        if (inFlight) inFlight.abort();
+    });
+    // Back to this page from the browser's history: the form is live again.
+    window.addEventListener("pageshow", (event) => {
+        if (event.persisted) submitted = false;
     });
 
     if (timer) {
