@@ -29,7 +29,6 @@ class ClinicQuizOverrideViewSet(AccommodationViewSet):
     """A clinic's staff's accommodations (Moodle's group overrides)."""
 
     model = ClinicQuizOverride
-    target = "clinic"
     menu_label = "Clinic accommodations"
     menu_order = 216
     url_prefix = "certification/accommodations"

@@ -12,6 +12,7 @@ other threads keep indexing as usual.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,8 +28,6 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.tasks import update_reference_index_task
 
 _pending = threading.local()
-_wiring = threading.Lock()
-_search_wired: list[bool] = [False]
 
 ObjectKey = tuple[str, str, str]
 
@@ -78,24 +77,21 @@ def _search_on_save(sender, instance: models.Model, raw: bool = False, **kwargs)
         searched[_key(instance)] = None
 
 
+@functools.cache
 def _wire_search() -> None:
     """Put `_search_on_save` in place of the search index's save handler, once per process.
 
     The search app connects its handler when it starts, after this app's `ready`, so this is
-    done on first use. Ours is connected before theirs is removed: a save made meanwhile in
-    another thread is indexed twice at worst, never missed.
+    done on first use. Ours is connected (once, by its dispatch_uid) before theirs is removed:
+    a save made meanwhile in another thread is indexed twice at worst, never missed, and two
+    threads doing this at once leave the same wiring.
     """
-    with _wiring:
-        if _search_wired[0]:
-            return
-        for model in search_index.get_indexed_models():
-            if not getattr(model, "search_auto_update", True):
-                continue
+    for model in search_index.get_indexed_models():
+        if getattr(model, "search_auto_update", True):
             post_save.connect(
                 _search_on_save, sender=model, dispatch_uid=f"core.indexing.search.{model._meta}"
             )
             post_save.disconnect(search_signals.post_save_signal_handler, sender=model)
-        _search_wired[0] = True
 
 
 def connect_signal_handlers() -> None:

@@ -18,9 +18,9 @@ from quizzes.models import QuizOverride
 
 
 class AccommodationViewSet(ModelViewSet):
-    """Overrides of one target kind (`target`: the model's field naming the user or group)."""
+    """Overrides of one target kind (the model's `target_kind`: its field naming the user or
+    group)."""
 
-    target = "user"
     icon = "time"
     add_to_admin_menu = True
     copy_view_enabled = False
@@ -29,7 +29,7 @@ class AccommodationViewSet(ModelViewSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        target = self.target
+        target = self.model.target_kind
         self.form_fields = [
             "quiz",
             target,
@@ -50,7 +50,9 @@ class AccommodationViewSet(ModelViewSet):
 
     def get_queryset(self, request: Any) -> QuerySet:
         """One query for the list, whatever its length."""
-        return self.model._default_manager.select_related("quiz", self.target, "created_by")
+        return self.model._default_manager.select_related(
+            "quiz", self.model.target_kind, "created_by"
+        )
 
 
 class QuizOverrideViewSet(AccommodationViewSet):

@@ -25,7 +25,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from quizzes.grading import grade, is_critical, score_for, totals
+from quizzes.grading import grade, score_for
+from quizzes.lifecycle import attempt_totals
 from quizzes.model_answers import WORKED_ESSAY, correct_answer
 from quizzes.models import Attempt, AttemptState, ClinicalCase, QuizPage, Response
 from quizzes.services import new_attempt, pick_questions
@@ -131,13 +132,7 @@ def _simulate_quiz(
                     score=score_for(question.points, fraction),
                 )
             )
-        result = totals(
-            [(r.score, r.max_score) for r in responses],
-            attempt.pass_mark,
-            critical=[
-                (r.score, r.max_score) for r in responses if is_critical(r.question_snapshot)
-            ],
-        )
+        result = attempt_totals(attempt, responses)
         attempt.score, attempt.percent, attempt.passed = (
             result.score,
             result.percent,

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from quizzes.grading import token_index
 from quizzes.item_statistics import AttemptMarks, Item, ItemKey, Statistics, compute
 from quizzes.models import CHOICE_TYPES, Attempt, AttemptState, QuestionType, QuizPage, Response
 
@@ -59,7 +60,7 @@ def _chosen(
     if kind not in CHOICE_TYPES or not answer:
         return ()
     picked = answer if isinstance(answer, list) else [answer]
-    index = {token: i for i, token in enumerate(tokens)}
+    index = token_index({"tokens": tokens})
     return tuple(
         options[index[t]]["text"] for t in picked if t in index and index[t] < len(options)
     )
@@ -72,11 +73,10 @@ class _ItemInfo:
     newest: int = -1
     first_position: int = 1 << 30
     max_mark: float = 0.0
-    label: str = ""
-    guess: float | None = 0.0
-    options: tuple[str, ...] = ()
-    correct: tuple[str, ...] = ()
-    guess_parts: dict[str, tuple[float | None, float]] = field(default_factory=dict)
+    # The newest response's question (title, type, options); by stage, each question's type,
+    # options and weight. What is derived from them is worked out once, after the rows.
+    question: tuple[str, str, list[dict[str, Any]]] = ("", "", [])
+    parts: dict[str, tuple[str, list[dict[str, Any]], float]] = field(default_factory=dict)
 
 
 def _selected_attempts(quiz: QuizPage, all_attempts: bool) -> list[int]:
@@ -144,32 +144,34 @@ def statistics_for_quiz(
         entry = info[item_key]
         entry.first_position = min(entry.first_position, stage if by_stage else position)
         if attempt_id > entry.newest:  # rows come by attempt: the newest describes the item
-            entry.newest, entry.max_mark, entry.guess_parts = attempt_id, 0.0, {}
-            if not by_stage:
-                entry.label = str(title)
-                entry.guess = random_guess_score(kind, options)
-                if kind in CHOICE_TYPES:
-                    entry.options = tuple(o["text"] for o in options)
-                    entry.correct = tuple(o["text"] for o in options if o["is_correct"])
+            entry.newest, entry.max_mark, entry.parts = attempt_id, 0.0, {}
+            entry.question = (str(title), kind, options)
         entry.max_mark += float(max_score)
         if by_stage:
-            entry.guess_parts[str(key)] = (random_guess_score(kind, options), float(max_score))
+            entry.parts[str(key)] = (kind, options, float(max_score))
         elif chosen := _chosen(kind, options, tokens or [], answer):
             choices[attempt_id][item_key] = chosen
     titles = _stage_titles(max(selected)) if by_stage and selected else {}
     items = []
     for item_key, entry in sorted(info.items(), key=lambda kv: (kv[1].first_position, str(kv[0]))):
+        title, kind, options = entry.question
         if by_stage:
-            entry.label = f"Stage {entry.first_position}: {titles.get(entry.first_position, '')}"
-            entry.guess = _weighted_guess(entry.guess_parts.values())
+            label = f"Stage {entry.first_position}: {titles.get(entry.first_position, '')}"
+            guess = _weighted_guess(
+                (random_guess_score(k, o), weight) for k, o, weight in entry.parts.values()
+            )
+            shown: list[dict[str, Any]] = []
+        else:
+            label, guess = title, random_guess_score(kind, options)
+            shown = options if kind in CHOICE_TYPES else []
         items.append(
             Item(
                 key=item_key,
                 max_mark=entry.max_mark,
-                random_guess_score=entry.guess,
-                label=entry.label.rstrip(": "),
-                options=entry.options,
-                correct_options=entry.correct,
+                random_guess_score=guess,
+                label=label.rstrip(": "),
+                options=tuple(o["text"] for o in shown),
+                correct_options=tuple(o["text"] for o in shown if o["is_correct"]),
             )
         )
     attempts = [

@@ -18,6 +18,7 @@ from django.utils import timezone
 from quizzes import services, views
 from quizzes.lifecycle import grade_responses
 from quizzes.models import Attempt, ClinicalCase, QuizPage, Response
+from quizzes.overrides import rules_for
 from quizzes.snapshots import snapshot_case
 
 
@@ -50,6 +51,6 @@ def serve_preview(request: HttpRequest, quiz: QuizPage, mode_name: str) -> HttpR
         return views.render_attempt(request, quiz, attempt, responses, urls, preview=True)
     if mode_name == "result":
         attempt, responses = sample_result(quiz, request.user)
-        left = services.attempts_left(quiz, 1)
+        left = rules_for(request.user, quiz).attempts_left(1)
         return views.render_result(request, quiz, attempt, responses, left)
     return views.intro(request, quiz)

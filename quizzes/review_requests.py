@@ -10,6 +10,7 @@ reasons shown in the report.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -40,6 +41,20 @@ class ReviewOutcome:
 def in_review(question: Question) -> bool:
     """Whether a review of the question is under way (in progress, or sent back for changes)."""
     return WorkflowState.objects.active().for_instance(question).exists()
+
+
+def in_review_ids(question_ids: Iterable[int]) -> set[int]:
+    """Which of these questions have a review under way, as `in_review` says (one query)."""
+    return {
+        int(pk)
+        for pk in WorkflowState.objects.active()
+        .filter(
+            base_content_type__app_label="quizzes",
+            base_content_type__model="question",
+            object_id__in=[str(pk) for pk in question_ids],
+        )
+        .values_list("object_id", flat=True)
+    }
 
 
 def send_to_review(question: Question, user, reasons: list[str], quiz_title: str) -> ReviewOutcome:

@@ -58,7 +58,6 @@ __all__ = [
     "SaveOutcome",
     "StageLocked",
     "advance_stage",
-    "attempts_left",
     "close_if_expired",
     "close_overdue_attempts",
     "grade_essay",
@@ -108,12 +107,6 @@ def pick_questions(quiz: QuizPage, rng: random.Random) -> list[tuple[Question, i
     if quiz.shuffle_questions:
         rng.shuffle(pairs)
     return pairs
-
-
-def attempts_left(quiz: QuizPage, used: int, rules: QuizRules | None = None) -> int | None:
-    """None means unlimited; `rules` (quizzes.overrides.rules_for) adds the learner's extra
-    attempts."""
-    return (rules or QuizRules(quiz, None)).attempts_left(used)
 
 
 def new_attempt(

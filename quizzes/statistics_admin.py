@@ -21,7 +21,6 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
-from wagtail.models import WorkflowState
 
 from core.admin import AdminPage
 from core.exports import spreadsheet_safe
@@ -29,7 +28,7 @@ from quizzes import statistics_report as report
 from quizzes.item_statistics import Statistics
 from quizzes.item_statistics_data import StatisticsError, statistics_for_quiz
 from quizzes.models import Question, QuizPage
-from quizzes.review_requests import ReviewUnavailable, send_to_review
+from quizzes.review_requests import ReviewUnavailable, in_review_ids, send_to_review
 
 STATISTICS_PERMISSION = "quizzes.view_item_statistics"
 SEND_TO_REVIEW_PERMISSION = "quizzes.change_question"
@@ -80,17 +79,7 @@ def _rows(statistics: Statistics) -> list[report.Row]:
     """The rows, tied to bank questions, and which of those are in review (two queries)."""
     keys = [str(q.key) for q in statistics.questions]
     ids = dict(Question.objects.filter(key__in=keys).values_list("key", "pk"))
-    reviewing = {
-        int(pk)
-        for pk in WorkflowState.objects.active()
-        .filter(
-            base_content_type__app_label="quizzes",
-            base_content_type__model="question",
-            object_id__in=[str(pk) for pk in ids.values()],
-        )
-        .values_list("object_id", flat=True)
-    }
-    return report.rows_of(statistics, ids, reviewing)
+    return report.rows_of(statistics, ids, in_review_ids(ids.values()))
 
 
 class ItemStatisticsView(AdminPage, TemplateView):

@@ -257,24 +257,23 @@ def pytest_fixture_setup(fixturedef, request):
     return (yield)
 
 
+def _own_world(request, world: str) -> None:
+    """A transactional test builds its own world, committed and flushed away when it ends;
+    any other test is already inside the shared one (`pytest_fixture_setup`)."""
+    if _is_transactional(request.node):
+        call_command(WORLDS[world], verbosity=0)
+
+
 @pytest.fixture
 def curriculum(request, db) -> None:
-    """The real HFS curriculum, as `load_curriculum` builds it (loaded once per test session).
-
-    A transactional test gets its own load, committed and flushed away when it ends.
-    """
-    if _is_transactional(request.node):
-        call_command("load_curriculum", verbosity=0)
+    """The real HFS curriculum, as `load_curriculum` builds it (loaded once per test session)."""
+    _own_world(request, "curriculum")
 
 
 @pytest.fixture
 def demo(request, db) -> None:
-    """The demo, as `load_demo` builds it with the default password (loaded once per session).
-
-    A transactional test gets its own load, committed and flushed away when it ends.
-    """
-    if _is_transactional(request.node):
-        call_command("load_demo", verbosity=0)
+    """The demo, as `load_demo` builds it with the default password (loaded once per session)."""
+    _own_world(request, "demo")
 
 
 @pytest.fixture

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
+from quizzes.contracts import QuestionKind
 from quizzes.models import Attempt, Response
 from tests.factories import make_question, make_quiz
 
-ALL_TYPES = [
-    "single_choice",
-    "multiple_response",
-    "true_false",
-    "numeric",
-    "ordering",
-    "matching",
-    "short_answer",
-    "essay",
-]
+# Every question type, in the order quizzes.contracts.QuestionKind lists them.
+ALL_TYPES: list[str] = list(get_args(QuestionKind))
 
 
 @pytest.fixture
