@@ -17,6 +17,7 @@ from accounts.models import User
 from certification.demo import load_clinic_demo
 from core.indexing import indexed_once
 from core.roles import INSTRUCTORS, REVIEWERS
+from courses.evaluation import batched_evaluations
 from courses.models import CoursePage, Enrollment
 from courses.progress import course_progress
 from courses.services import complete_lesson, enrol
@@ -106,10 +107,12 @@ def _learner_history(user: User, plan: str, grader: User) -> None:
 
 
 @transaction.atomic
+@batched_evaluations()
 @indexed_once()
 def load_demo(password: str) -> dict[str, Any]:
     """Create or refresh the roles, the demo users and, on the first run, their learner
-    history and the demo clinics."""
+    history and the demo clinics. Each learner is evaluated once, after the commit, not once
+    per record written."""
     setup_roles()
     users = {}
     for username, _role, groups, superuser in DEMO_USERS:

@@ -11,6 +11,8 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
 from certification.models import Certificate, CertificateStatus
@@ -18,6 +20,32 @@ from certification.models import Certificate, CertificateStatus
 BRAND = colors.HexColor("#0f5c63")
 INK = colors.HexColor("#14212b")
 MUTED = colors.HexColor("#5b6873")
+
+# What every certificate says it is, whatever the programme: training and observed competence.
+SCOPE = (
+    "Certifies completed training and observed competence, not that the technique works. "
+    "Not a licence to practise."
+)
+
+
+def fitted_size(text: str, font: str, size: float, width: float, smallest: float = 12) -> float:
+    """The largest font size, from `size` down to `smallest`, at which `text` fits `width`."""
+    while size > smallest and stringWidth(text, font, size) > width:
+        size -= 1
+    return size
+
+
+def wrapped(text: str, font: str, width: float, sizes=(9, 8.5, 8, 7.5), max_lines: int = 6):
+    """`text` split into lines that fit `width`, in the largest size that needs at most
+    `max_lines` lines; at the smallest size, lines beyond that are cut with an ellipsis."""
+    text = " ".join(text.split())
+    for size in sizes:
+        lines = simpleSplit(text, font, size, width)
+        if len(lines) <= max_lines:
+            return size, lines
+    lines = lines[:max_lines]
+    lines[-1] = lines[-1].rstrip(" .,;:") + " …"
+    return size, lines
 
 
 def certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
@@ -51,14 +79,29 @@ def certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
     pdf.setFillColor(MUTED)
     pdf.drawCentredString(centre, height - 110 * mm, "has met every requirement of the programme")
     pdf.setFillColor(BRAND)
-    pdf.setFont("Helvetica-Bold", 20)
-    pdf.drawCentredString(centre, height - 124 * mm, certificate.programme.title)
+    title = certificate.programme.title
+    pdf.setFont("Helvetica-Bold", fitted_size(title, "Helvetica-Bold", 20, width - 48 * mm))
+    pdf.drawCentredString(centre, height - 124 * mm, title)
 
     pdf.setFillColor(INK)
     pdf.setFont("Helvetica", 12)
     issued = date_format(certificate.issued_at, "j F Y")
     expires = date_format(certificate.expires_at, "j F Y")
-    pdf.drawCentredString(centre, height - 140 * mm, f"Issued {issued}  ·  Valid until {expires}")
+    pdf.drawCentredString(centre, height - 136 * mm, f"Issued {issued}  ·  Valid until {expires}")
+
+    # What the certificate shows, and the programme's description with the evidence level of
+    # what it teaches; kept left of the QR code.
+    pdf.setFont("Helvetica-Bold", 10)
+    pdf.drawCentredString(centre, height - 147 * mm, SCOPE)
+    description = certificate.programme.description
+    if description:
+        pdf.setFillColor(MUTED)
+        size, lines = wrapped(description, "Helvetica", width - 48 * mm - 32 * mm - 8 * mm)
+        pdf.setFont("Helvetica", size)
+        y = height - 155 * mm
+        for line in lines:
+            pdf.drawString(24 * mm, y, line)
+            y -= size * 1.3
 
     pdf.setFont("Helvetica", 9)
     pdf.setFillColor(MUTED)

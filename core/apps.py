@@ -10,6 +10,11 @@ class CoreConfig(AppConfig):
     verbose_name = "Site core"
 
     def ready(self) -> None:
+        from wagtail.signals import task_approved
+
         from core.indexing import connect_signal_handlers
+        from core.reviews import SIGNAL_UID, record_clinical_review
 
         connect_signal_handlers()
+        # Every approval of the Clinical review task is recorded (who, when, which revision).
+        task_approved.connect(record_clinical_review, dispatch_uid=SIGNAL_UID)

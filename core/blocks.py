@@ -82,10 +82,21 @@ class VideoBlock(blocks.StructBlock):
 
 
 class CalloutBlock(blocks.StructBlock):
-    """A highlighted box. The safety style marks depth, vessel and nerve, and referral warnings."""
+    """A highlighted box. The safety style marks depth, vessel and nerve, and referral warnings.
+
+    The two background styles mark general clinical background: teaching the course sources do not
+    give, labelled on the page as not coming from them ("safety-background" when it is also a
+    safety warning).
+    """
 
     style = blocks.ChoiceBlock(
-        choices=[("info", "Information"), ("warning", "Warning"), ("safety", "Safety")],
+        choices=[
+            ("info", "Information"),
+            ("warning", "Warning"),
+            ("safety", "Safety"),
+            ("background", "General clinical background"),
+            ("safety-background", "Safety: general clinical background"),
+        ],
         default="info",
     )
     title = blocks.CharBlock(max_length=200)
@@ -95,7 +106,7 @@ class CalloutBlock(blocks.StructBlock):
         icon = "warning"
         template = "core/blocks/callout.html"
         label = "Callout"
-        description = "Information, warning or safety box."
+        description = "Information, warning, safety or general clinical background box."
         preview_value = {
             "style": "safety",
             "title": "Keep the needle shallow",

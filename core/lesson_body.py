@@ -17,7 +17,7 @@ from core.curriculum import CurriculumError, markdown_to_richtext
 BLOCK_ID_NAMESPACE = uuid.UUID("5b0c7c1e-7f0e-4a55-9d36-0b8d7b3f2a10")
 DIRECTIVE_OPEN = re.compile(r"^:::\s*([a-z_-]+)\s*(.*)$")
 DIRECTIVE_CLOSE = ":::"
-CALLOUT_STYLES = {"info", "warning", "safety"}
+CALLOUT_STYLES = {"info", "warning", "safety", "background", "safety-background"}
 
 
 def parse_attributes(path: Path, lineno: int, text: str) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Site-wide content: the home page and the Source (citation) snippet.
+"""Site-wide content: the home page, the Source (citation) snippet and the clinical review record.
 
 Source's admin is in courses/wagtail_hooks.py (the Curriculum menu, beside Competencies);
 HomePage is the root of the site's page tree, and higher apps fill its context through the
@@ -7,6 +7,7 @@ HomePage is the root of the site's page tree, and higher apps fill its context t
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 from wagtail import hooks
@@ -119,3 +120,66 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} #{self.slot}"
+
+
+class ClinicalReview(models.Model):
+    """One approval of the "Clinical review" workflow task: who approved what, and when.
+
+    Written by core.reviews when a reviewer approves the task (Wagtail's `task_approved`
+    signal), once per approved task state; a rejection writes nothing. The reviewer's name and
+    role are copied as they were at the time, so the record keeps its meaning if the account
+    changes. Pages and snippets are both reviewed: `base_content_type` and `object_id` name
+    the object as Wagtail's revisions do, and `page` is set for pages (what the public pages
+    show).
+    """
+
+    task_state = models.OneToOneField(
+        "wagtailcore.TaskState",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="clinical_review",
+        help_text="The approved workflow task this record was written from.",
+    )
+    base_content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.CharField(max_length=255)
+    page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="clinical_reviews",
+    )
+    revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The revision the reviewer approved (and the workflow published).",
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewer_name = models.CharField(
+        max_length=300, blank=True, help_text="The reviewer's full name when they approved."
+    )
+    reviewer_role = models.CharField(max_length=100, blank=True)
+    reviewed_at = models.DateTimeField()
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-reviewed_at", "-pk"]
+        indexes = [
+            models.Index(fields=["page", "-reviewed_at"], name="clinical_review_page_idx"),
+            models.Index(fields=["base_content_type", "object_id"], name="clinical_review_obj_idx"),
+        ]
+
+    def __str__(self) -> str:
+        who = self.reviewer_name or self.reviewer_role or "unknown reviewer"
+        return f"Clinical review by {who} on {self.reviewed_at:%Y-%m-%d}"

@@ -36,6 +36,10 @@ class QuestionViewSet(SnippetViewSet):
     list_filter = None
     filterset_class = QuestionFilterSet
 
+    def get_queryset(self, request):
+        # Each row shows its category: fetched with the questions, not one query per row.
+        return Question.objects.select_related("category")
+
 
 class QuestionCategoryViewSet(SnippetViewSet):
     model = QuestionCategory

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from core.roles import INSTRUCTORS, REVIEWERS, ensure_roles
+from tests.e2e.browser import SHARED as SHARED_BROWSER
 from tests.factories import Tree, UserFactory, build_tree
 
 CORPORA = Path(
@@ -33,7 +34,11 @@ def corpora() -> Path:
 
 
 @pytest.fixture
-def tree(db) -> Tree:
+def tree(request, db) -> Tree:
+    """A small course tree (`build_tree()`): shared by consecutive tests that use it and no
+    other world, each getting fresh objects read from the database."""
+    if _uses_shared_tree(request.node):
+        return request.getfixturevalue("_shared_worlds")[TREE].tree()
     return build_tree()
 
 
@@ -100,7 +105,34 @@ class SharedWorld:
         self._blocker = django_db_blocker
         self._command = command
         self._outer = None
+        self._tree: tuple[int, int, int, list[int]] | None = None
         self.loads = 0
+
+    def _build(self) -> None:
+        if self._command != TREE:
+            call_command(self._command, verbosity=0)
+            return
+        built = build_tree()
+        self._tree = (
+            built.index.pk,
+            built.course.pk,
+            built.module.pk,
+            [lesson.pk for lesson in built.lessons],
+        )
+
+    def tree(self) -> Tree:
+        """The shared tree's pages, read afresh so no test sees another's in-memory changes."""
+        from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
+
+        assert self._tree is not None, "the shared tree is not open"
+        index, course, module, lessons = self._tree
+        by_pk = LessonPage.objects.in_bulk(lessons)
+        return Tree(
+            CourseIndexPage.objects.get(pk=index),
+            CoursePage.objects.get(pk=course),
+            ModulePage.objects.get(pk=module),
+            [by_pk[pk] for pk in lessons],
+        )
 
     def open(self) -> None:
         """Open the outer transaction and build the world, unless that is already done."""
@@ -111,7 +143,7 @@ class SharedWorld:
         with self._blocker.unblock():
             self._outer = transaction.atomic()
             self._outer.__enter__()
-            call_command(self._command, verbosity=0)
+            self._build()
         self.loads += 1
 
     def close(self) -> None:
@@ -120,7 +152,7 @@ class SharedWorld:
             return
         from django.db import connection, transaction
 
-        outer, self._outer = self._outer, None
+        outer, self._outer, self._tree = self._outer, None, None
         if len(connection.atomic_blocks) != 1:
             raise RuntimeError(
                 f"the shared {self._command} transaction is not the only open one: a module- or "
@@ -134,13 +166,17 @@ class SharedWorld:
 # The worlds tests share, by the fixture that asks for one, and the command that builds it.
 # The demo holds the curriculum too: a test asking for both gets the demo.
 WORLDS = {"demo": "load_demo", "curriculum": "load_curriculum"}
+# The small course tree is shared the same way, but only by tests that happen to follow each
+# other (mostly those of one file): it is cheap enough to build once per run of them, so its
+# tests are neither regrouped nor sent to one worker.
+TREE = "tree"
 _SHARED: dict[str, SharedWorld] = {}
 
 
 @pytest.fixture(scope="session")
 def _shared_worlds(django_db_setup, django_db_blocker):
     """The session's SharedWorlds, rolled back before the test database is destroyed."""
-    for name, command in WORLDS.items():
+    for name, command in {**WORLDS, TREE: TREE}.items():
         _SHARED[name] = SharedWorld(django_db_blocker, command)
     yield _SHARED
     for world in _SHARED.values():
@@ -160,6 +196,17 @@ def _world_of(item: pytest.Item) -> str | None:
     if _is_transactional(item):
         return None
     return next((world for world in WORLDS if world in names), None)
+
+
+def _uses_shared_tree(item: pytest.Item) -> bool:
+    """Whether a test takes the shared small tree: it asks for `tree`, is not transactional,
+    and runs in no other shared world."""
+    names = set(getattr(item, "fixturenames", ()))
+    return "tree" in names and not _is_transactional(item) and _world_of(item) is None
+
+
+def _shared_world_of(item: pytest.Item) -> str | None:
+    return _world_of(item) or (TREE if _uses_shared_tree(item) else None)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -235,8 +282,13 @@ def _restore_after_flush(config: pytest.Config) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Before any fixture of a test, roll back every shared world it does not use; before the
-    first test that is not transactional after one that is, restore the database."""
-    world = _world_of(item)
+    first test that is not transactional after one that is, restore the database; before any
+    test that is not a browser test, stop the browser the browser tests share."""
+    if item.get_closest_marker("e2e"):
+        SHARED_BROWSER.adopt()
+    else:
+        SHARED_BROWSER.stop()
+    world = _shared_world_of(item)
     for name, shared in _SHARED.items():
         if name != world:
             shared.close()
@@ -251,7 +303,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def pytest_fixture_setup(fixturedef, request):
     """Build the test's shared world just before pytest-django opens the test's own transaction."""
     if fixturedef.argname == "_django_db_helper":
-        world = _world_of(request.node)
+        world = _shared_world_of(request.node)
         if world:
             request.getfixturevalue("_shared_worlds")[world].open()
     return (yield)

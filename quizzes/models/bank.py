@@ -24,6 +24,7 @@ from wagtail.models import (
 from wagtail.search import index
 
 from core.blocks import INLINE_FEATURES, RICH_TEXT_FEATURES
+from quizzes.admin_panels import ItemWritingPanel
 from quizzes.models.choices import CognitiveLevel, QuestionType, ReviewPolicy
 from quizzes.models.validation import validate_options, validate_question_title
 
@@ -181,6 +182,7 @@ class Question(
     panels = [
         FieldPanel("title"),
         FieldRowPanel([FieldPanel("question_type"), FieldPanel("points"), FieldPanel("critical")]),
+        ItemWritingPanel(),
         FieldPanel("category"),
         FieldPanel("stem"),
         InlinePanel(

@@ -202,6 +202,37 @@ def test_the_pdf_carries_the_verification_url(client, trainee, tree, programme, 
     assert certificate.holder_name.encode() in pdf_text(body)
 
 
+def test_verification_page_and_pdf_certify_training_not_that_the_technique_works(
+    client, trainee, tree, programme, assessor
+):
+    programme.description = "Evidence: one uncontrolled case report, no trials."
+    programme.save()
+    meet_everything(trainee, tree, programme, assessor)
+    certificate = services.issue_if_due(trainee, programme)
+    html = client.get(f"/certificates/{certificate.code}/").content.decode()
+    main = html[html.index("<main") : html.index("</main>")]
+    assert "certifies completed training and observed competence" in main
+    assert "does not show that the technique taught works" in main
+    assert "Evidence: one uncontrolled case report, no trials." in main
+    text = pdf_text(client.get(f"/certificates/{certificate.code}.pdf").content)
+    assert b"not that the technique works" in text
+    assert b"Evidence: one uncontrolled case report, no trials." in text
+
+
+def test_a_long_programme_description_stays_within_the_certificate(
+    client, trainee, tree, programme, assessor
+):
+    from certification.pdf import wrapped
+
+    programme.description = "Evidence level stated in full. " * 60
+    programme.save()
+    size, lines = wrapped(programme.description, "Helvetica", 200 * 2.83)
+    assert len(lines) == 6 and lines[-1].endswith("…") and size == 7.5
+    meet_everything(trainee, tree, programme, assessor)
+    certificate = services.issue_if_due(trainee, programme)
+    assert client.get(f"/certificates/{certificate.code}.pdf").status_code == 200
+
+
 def pdf_text(body: bytes) -> bytes:
     """The PDF's content streams, decoded (reportlab writes them ASCII85 + Flate)."""
     import base64

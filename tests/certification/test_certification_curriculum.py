@@ -23,7 +23,12 @@ def test_both_checklists_are_seeded_and_every_needle_safety_item_is_must_pass(cu
 
 def test_the_practitioner_programme_needs_the_course_every_quiz_and_both_checklists(curriculum):
     programme = Programme.objects.get(key="hfs-mini-blade-practitioner")
-    assert programme.title == "HFS mini-blade practitioner" and programme.validity_months == 24
+    assert (
+        programme.title == ("HFS mini-blade needling: completed training and observed competence")
+        and programme.validity_months == 24
+    )
+    assert "not that mini-blade needling works" in programme.description
+    assert "single uncontrolled case report" in programme.description
     assert [c.slug for c in programme.required_courses.all()] == ["hemifacial-spasm"]
     assert programme.required_quizzes.count() == QuizPage.objects.count() >= 7
     assert set(programme.required_checklists.values_list("key", flat=True)) == {

@@ -67,3 +67,23 @@ def test_signing_the_last_assessment_issues_the_certificate_in_its_one_evaluatio
         assess(trainee, assessor, last)
     assert calls == ["progress", "certificates"]
     assert Certificate.objects.filter(user=trainee).count() == 1
+
+
+def test_a_batch_evaluates_each_learner_once_after_all_its_writes(
+    trainee, other_trainee, tree, programme, calls, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    for learner in (trainee, other_trainee):
+        enrol(learner, tree.course)
+    calls.clear()
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        transaction.atomic(),
+        evaluation.batched_evaluations(),
+    ):
+        for lesson in tree.lessons:
+            complete_lesson(trainee, lesson)
+        complete_lesson(other_trainee, tree.lessons[0])
+    assert len(callbacks) == 2  # one evaluation per learner, after the commit
+    assert calls.count("certificates") == 2

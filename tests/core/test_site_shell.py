@@ -57,3 +57,20 @@ def test_course_link_name_starts_with_its_visible_text(client, tree):
     html = client.get("/").content.decode()
     assert f'View course<span class="visually-hidden">: {tree.course.title}</span>' in html
     assert 'aria-label="View the course' not in html
+
+
+@pytest.mark.django_db
+def test_messages_are_announced_from_a_container_and_stay_a_plain_list(client, tree, trainee):
+    """role="status" on the list itself would strip its items of their list semantics."""
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.test import RequestFactory
+
+    client.force_login(trainee)
+    storage = CookieStorage(RequestFactory().get("/"))
+    message = Message(constants.WARNING, "That module opens later.")
+    client.cookies[storage.cookie_name] = storage._encode([message])
+    html = client.get(tree.course.url).content.decode()
+    assert re.search(r'<div class="container" role="status">\s*<ul class="messages">', html)
+    assert "That module opens later." in html

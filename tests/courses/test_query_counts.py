@@ -11,10 +11,12 @@ pytestmark = pytest.mark.django_db
 # Wagtail's router costs about two queries per level of the tree (home > courses > course >
 # module > lesson), then session, user, permissions, the learner's progress in the course
 # (course, modules, lessons, quizzes, completions, passed quizzes, module completions,
-# enrolment), breadcrumbs, citations and competencies. The bound is stated; the real check is
+# enrolment), breadcrumbs, citations and competencies, and the "last reviewed" line (one query:
+# the live revision with the page's latest clinical review, core.reviews; it took the lesson
+# from 27 to 28 and the overview pages from 16 to 17). The bound is stated; the real check is
 # that it does not move when the module grows tenfold.
 LESSON_PAGE_MAX_QUERIES = 28
-OVERVIEW_MAX_QUERIES = 16
+OVERVIEW_MAX_QUERIES = 17
 
 
 def lesson_queries(client, django_assert_max_num_queries, lesson) -> int:

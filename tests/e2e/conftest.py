@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
+from .browser import SHARED
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
 LAUNCH_ARGS = [
@@ -25,46 +27,46 @@ LAUNCH_ARGS = [
 ]
 
 
+def _is_browser_test(item: pytest.Item) -> bool:
+    return "tests/e2e/" in str(item.fspath).replace(os.sep, "/")
+
+
 def pytest_collection_modifyitems(config, items):
+    """Mark the browser tests and run them last, so one Chromium serves them all per process."""
     for item in items:
-        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
+        if _is_browser_test(item):
             item.add_marker(pytest.mark.e2e)
+    items.sort(key=_is_browser_test)
+
+
+def pytest_sessionfinish(session):
+    SHARED.stop()
 
 
 @pytest.fixture
 def page(live_server):
-    """A Chromium page on the live server, started after the test database is ready.
+    """A fresh browser context and page on the live server, in the process's shared Chromium.
 
-    Playwright's sync API runs an event loop in this thread; Django then hands this thread
-    new database connection objects. Starting it per test, after pytest-django has set up
-    (and, for serialized_rollback, restored) the database, keeps that set-up on the original
-    connection. The ORM calls the tests make are synchronous, so the async guard is lifted.
+    The ORM calls the tests make are synchronous; the async guard is lifted while Playwright's
+    loop is registered on this thread.
     """
     if not Path(CHROMIUM).exists():
         pytest.skip(
             f"Chromium not found at {CHROMIUM}: install it (apt-get install -y chromium) to run browser tests"
         )
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        context = browser.new_context(
-            base_url=live_server.url, viewport={"width": 1280, "height": 900}
-        )
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.js_errors = errors
-        yield page
-        context.close()
-        browser.close()
-        # Close the connections opened while Playwright's loop ran, or PostgreSQL cannot
-        # drop the test database at the end of the run.
-        connections.close_all()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    browser = SHARED.start(CHROMIUM, LAUNCH_ARGS)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.js_errors = errors
+    yield page
+    context.close()
+    # Close the connections opened while Playwright's loop ran, or PostgreSQL cannot drop the
+    # test database at the end of the run.
+    connections.close_all()
 
 
 def screenshot(page, name: str, *, full_page: bool = True) -> Path:

@@ -16,7 +16,7 @@ def test_trainee_signs_in_and_opens_a_lesson_from_the_home_page(page):
     sign_in(page, "browser-trainee", PASSWORD)
     page.goto("/")
     page.get_by_role(
-        "link", name="Hemifacial spasm: assessment and mini-blade treatment"
+        "link", name="Hemifacial spasm: assessment and mini-blade needling"
     ).first.click()
     page.get_by_role("button", name="Enrol in this course").click()
     page.goto("/")
