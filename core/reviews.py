@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.db.models import Subquery
 from django.utils import timezone
 from wagtail.models import Page, Revision, TaskState, WorkflowState
@@ -61,23 +60,22 @@ def record_clinical_review(
         revision_id = (
             getattr(workflow_state.content_object, "live_revision_id", None) or revision_id
         )
-    with transaction.atomic():
-        ClinicalReview.objects.get_or_create(
-            task_state=state,
-            defaults={
-                "base_content_type_id": workflow_state.base_content_type_id,
-                "object_id": workflow_state.object_id,
-                "page_id": int(workflow_state.object_id) if is_page else None,
-                "revision_id": revision_id,
-                "reviewer": state.finished_by,
-                "reviewer_name": (
-                    state.finished_by.get_full_name().strip() if state.finished_by else ""
-                ),
-                "reviewer_role": reviewer_role(state.finished_by),
-                "reviewed_at": state.finished_at or timezone.now(),
-                "comment": state.comment or "",
-            },
-        )
+    ClinicalReview.objects.get_or_create(
+        task_state=state,
+        defaults={
+            "base_content_type_id": workflow_state.base_content_type_id,
+            "object_id": workflow_state.object_id,
+            "page_id": int(workflow_state.object_id) if is_page else None,
+            "revision_id": revision_id,
+            "reviewer": state.finished_by,
+            "reviewer_name": (
+                state.finished_by.get_full_name().strip() if state.finished_by else ""
+            ),
+            "reviewer_role": reviewer_role(state.finished_by),
+            "reviewed_at": state.finished_at or timezone.now(),
+            "comment": state.comment or "",
+        },
+    )
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ import functools
 import os
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -38,8 +40,28 @@ def tree(request, db) -> Tree:
     """A small course tree (`build_tree()`): shared by consecutive tests that use it and no
     other world, each getting fresh objects read from the database."""
     if _uses_shared_tree(request.node):
-        return request.getfixturevalue("_shared_worlds")[TREE].tree()
+        return _read_tree(request.getfixturevalue("_shared_worlds")[TREE].built)
     return build_tree()
+
+
+def _build_tree_ids() -> tuple[int, int, int, list[int]]:
+    """The shared tree, built, as the ids of its pages."""
+    built = build_tree()
+    return built.index.pk, built.course.pk, built.module.pk, [p.pk for p in built.lessons]
+
+
+def _read_tree(ids: tuple[int, int, int, list[int]]) -> Tree:
+    """The shared tree's pages, read afresh so no test sees another's in-memory changes."""
+    from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
+
+    index, course, module, lessons = ids
+    by_pk = LessonPage.objects.in_bulk(lessons)
+    return Tree(
+        CourseIndexPage.objects.get(pk=index),
+        CoursePage.objects.get(pk=course),
+        ModulePage.objects.get(pk=module),
+        [by_pk[pk] for pk in lessons],
+    )
 
 
 @pytest.fixture
@@ -91,7 +113,7 @@ def _fresh_cache():
 
 
 class SharedWorld:
-    """A database built once (the curriculum, or the demo) and kept in an outer transaction
+    """A database built once (the curriculum, the demo, the small tree) and kept in an outer transaction
     shared by consecutive tests.
 
     The tests that use one world are collected next to each other (see
@@ -101,38 +123,13 @@ class SharedWorld:
     savepoint: what one test writes is undone before the next.
     """
 
-    def __init__(self, django_db_blocker, command: str) -> None:
+    def __init__(self, django_db_blocker, name: str, build: Callable[[], Any]) -> None:
         self._blocker = django_db_blocker
-        self._command = command
+        self._name = name
+        self._build = build
         self._outer = None
-        self._tree: tuple[int, int, int, list[int]] | None = None
+        self.built: Any = None  # what `build` returned, while the world is open
         self.loads = 0
-
-    def _build(self) -> None:
-        if self._command != TREE:
-            call_command(self._command, verbosity=0)
-            return
-        built = build_tree()
-        self._tree = (
-            built.index.pk,
-            built.course.pk,
-            built.module.pk,
-            [lesson.pk for lesson in built.lessons],
-        )
-
-    def tree(self) -> Tree:
-        """The shared tree's pages, read afresh so no test sees another's in-memory changes."""
-        from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
-
-        assert self._tree is not None, "the shared tree is not open"
-        index, course, module, lessons = self._tree
-        by_pk = LessonPage.objects.in_bulk(lessons)
-        return Tree(
-            CourseIndexPage.objects.get(pk=index),
-            CoursePage.objects.get(pk=course),
-            ModulePage.objects.get(pk=module),
-            [by_pk[pk] for pk in lessons],
-        )
 
     def open(self) -> None:
         """Open the outer transaction and build the world, unless that is already done."""
@@ -143,7 +140,7 @@ class SharedWorld:
         with self._blocker.unblock():
             self._outer = transaction.atomic()
             self._outer.__enter__()
-            self._build()
+            self.built = self._build()
         self.loads += 1
 
     def close(self) -> None:
@@ -152,10 +149,10 @@ class SharedWorld:
             return
         from django.db import connection, transaction
 
-        outer, self._outer, self._tree = self._outer, None, None
+        outer, self._outer, self.built = self._outer, None, None
         if len(connection.atomic_blocks) != 1:
             raise RuntimeError(
-                f"the shared {self._command} transaction is not the only open one: a module- or "
+                f"the shared {self._name} transaction is not the only open one: a module- or "
                 "session-scoped fixture opened another inside it"
             )
         with self._blocker.unblock():
@@ -176,8 +173,10 @@ _SHARED: dict[str, SharedWorld] = {}
 @pytest.fixture(scope="session")
 def _shared_worlds(django_db_setup, django_db_blocker):
     """The session's SharedWorlds, rolled back before the test database is destroyed."""
-    for name, command in {**WORLDS, TREE: TREE}.items():
-        _SHARED[name] = SharedWorld(django_db_blocker, command)
+    for name, command in WORLDS.items():
+        build = functools.partial(call_command, command, verbosity=0)
+        _SHARED[name] = SharedWorld(django_db_blocker, name, build)
+    _SHARED[TREE] = SharedWorld(django_db_blocker, TREE, _build_tree_ids)
     yield _SHARED
     for world in _SHARED.values():
         world.close()

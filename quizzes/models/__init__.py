@@ -20,7 +20,13 @@ from quizzes.models.bank import Question, QuestionCategory, QuestionForm, Questi
 from quizzes.models.cases import CaseKind, CaseStage, ClinicalCase, StageKind
 from quizzes.models.choices import CHOICE_TYPES, CognitiveLevel, QuestionType, ReviewPolicy
 from quizzes.models.overrides import Accommodation, QuizOverride
-from quizzes.models.quiz_page import QuizPage, QuizPageForm, QuizQuestion, QuizRandomDraw
+from quizzes.models.quiz_page import (
+    QuizPage,
+    QuizPageForm,
+    QuizQuestion,
+    QuizRandomDraw,
+    asked_by,
+)
 from quizzes.models.validation import (
     BOILERPLATE_TITLE,
     RUN_TOGETHER,
@@ -60,6 +66,7 @@ __all__ = [
     "Response",
     "ReviewPolicy",
     "StageKind",
+    "asked_by",
     "validate_options",
     "validate_question_title",
     "validate_rubric_points",

@@ -143,11 +143,9 @@ class QuizPage(RoutablePageMixin, Page):
 
         The intro states the critical rule when it applies, without saying which questions.
         """
-        draws = QuizRandomDraw.objects.filter(page=self).values("category_id")
-        fixed = QuizQuestion.objects.filter(page=self).values("question_id")
         return (
             Question.objects.filter(live=True, critical=True)
-            .filter(models.Q(pk__in=fixed) | models.Q(category_id__in=draws))
+            .filter(asked_by(QuizPage.objects.filter(pk=self.pk)))
             .exists()
         )
 
@@ -252,3 +250,11 @@ class QuizRandomDraw(Orderable):
     count = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
 
     panels = [FieldRowPanel([FieldPanel("category"), FieldPanel("count")])]
+
+
+def asked_by(quizzes: models.QuerySet[QuizPage]) -> models.Q:
+    """A filter on Question: what `quizzes` may ask, their fixed questions and the live
+    questions of the categories they draw from (subqueries: no query of its own)."""
+    fixed = QuizQuestion.objects.filter(page__in=quizzes.values("pk")).values("question_id")
+    drawn = QuizRandomDraw.objects.filter(page__in=quizzes.values("pk")).values("category_id")
+    return models.Q(pk__in=fixed) | models.Q(category_id__in=drawn, live=True)

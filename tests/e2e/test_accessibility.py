@@ -8,6 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from certification.models import Certificate
 from courses.models import CoursePage, LessonPage
@@ -126,7 +127,7 @@ def test_key_pages_have_no_axe_violations_at_desktop_and_phone_widths(page, monk
     for response in attempt.responses.filter(stage=1):
         answer_correctly(page, response)
     page.get_by_role("button", name="continue to stage 2").click()
-    assert page.locator("#stage-2-title").is_visible()
+    expect(page.locator("#stage-2-title")).to_be_visible()
     audit.check("case-stage")
 
     page.context.clear_cookies()

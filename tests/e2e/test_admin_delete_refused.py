@@ -1,6 +1,7 @@
 """An editor who tries to delete content that learners have records against is refused, clearly."""
 
 import pytest
+from playwright.sync_api import expect
 
 from courses.models import LessonCompletion, LessonPage
 from courses.services import complete_lesson, enrol
@@ -21,8 +22,8 @@ def test_deleting_a_lesson_learners_completed_is_refused_and_unpublishing_offere
 
     sign_in(page, "editor-in-chief", PASSWORD)
     page.goto(f"/admin/pages/{lesson.pk}/delete/")
-    assert page.get_by_role("heading", name="Cannot delete").is_visible()
-    assert page.get_by_text("1 lesson completion").is_visible()
+    expect(page.get_by_role("heading", name="Cannot delete")).to_be_visible()
+    expect(page.get_by_text("1 lesson completion")).to_be_visible()
     screenshot(page, "admin-delete-refused")
     page.get_by_role("link", name=f"Unpublish “{lesson.title}”").click()
     page.get_by_role("button", name="Yes, unpublish it").click()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
 from certification.models import SkillChecklist
 from courses.models import LessonPage
@@ -80,7 +81,7 @@ def test_lesson_editor_works_and_previews_under_the_admin_policy(admin_page):
         if any(block.block_type == "table" for block in lesson.body)
     )
     open_editor(page, f"/admin/pages/{lesson.pk}/edit/")
-    assert page.locator(".Draftail-Editor").first.is_visible()
+    expect(page.locator(".Draftail-Editor").first).to_be_visible()
     page.locator(".handsontable").first.wait_for()
     assert_preview_shows(page, lesson.title)
     screenshot(page, "admin-lesson-editor", full_page=False)

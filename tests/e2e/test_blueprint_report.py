@@ -2,6 +2,7 @@
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from core.roles import INSTRUCTORS, ensure_roles
 from tests.e2e.conftest import screenshot, sign_in
@@ -32,10 +33,10 @@ def test_blueprint_report_renders_flags_and_passes_axe(page):
 
     sign_in(page, "blueprint-instructor", PASSWORD)
     page.goto(f"/admin/reports/blueprint/?scope=quiz-{quiz.pk}")
-    assert page.get_by_role("heading", name="Blueprint").first.is_visible()
-    assert page.get_by_text("1 objective no question assesses").is_visible()
-    assert page.get_by_text("1 question tied to no objective").is_visible()
-    assert page.get_by_role("link", name="Referral after a head injury").is_visible()
+    expect(page.get_by_role("heading", name="Blueprint").first).to_be_visible()
+    expect(page.get_by_text("1 objective no question assesses")).to_be_visible()
+    expect(page.get_by_text("1 question tied to no objective")).to_be_visible()
+    expect(page.get_by_role("link", name="Referral after a head injury")).to_be_visible()
     problems = []
     for viewport in (DESKTOP, PHONE):
         page.set_viewport_size(viewport)

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import PASSWORD, UserFactory
@@ -22,9 +23,9 @@ def test_trainee_signs_in_and_opens_a_lesson_from_the_home_page(page):
     page.goto("/")
     page.get_by_role("link", name="Next: What hemifacial spasm is and who gets it").click()
 
-    assert page.locator("h1").inner_text() == "What hemifacial spasm is and who gets it"
-    assert page.get_by_text("Sources cited").is_visible()
-    assert page.get_by_text("Educational material, not medical advice.").is_visible()
+    expect(page.locator("h1")).to_have_text("What hemifacial spasm is and who gets it")
+    expect(page.get_by_text("Sources cited")).to_be_visible()
+    expect(page.get_by_text("Educational material, not medical advice.")).to_be_visible()
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
     path = screenshot(page, "lesson-page")

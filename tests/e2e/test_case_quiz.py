@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from courses.models import LessonPage
 from courses.progress import course_progress
@@ -48,7 +49,7 @@ def test_trainee_walks_the_published_case_to_its_result(page):
 
     for number in range(1, stages + 1):
         heading = page.locator(f"#stage-{number}-title")
-        assert heading.is_visible()
+        expect(heading).to_be_visible()
         assert page.locator(f"#stage-{number + 1}").count() == 0, (
             "the next stage showed before committing"
         )
@@ -67,7 +68,7 @@ def test_trainee_walks_the_published_case_to_its_result(page):
             page.get_by_role("button", name="Finish and review before submitting").click()
     page.get_by_role("button", name="Submit and see my result").click()
 
-    assert page.get_by_role("table", name="Score by stage").is_visible()
+    expect(page.get_by_role("table", name="Score by stage")).to_be_visible()
     attempt.refresh_from_db()
     assert attempt.state in ("graded", "awaiting_grading")
     assert attempt.percent >= 90

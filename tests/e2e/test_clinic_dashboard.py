@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from certification.models import Certificate
 from tests.e2e.conftest import screenshot, sign_in
@@ -21,7 +22,7 @@ def test_a_manager_reads_the_dashboard_and_downloads_the_csv_and_anyone_can_veri
     sign_in(page, "manager", "demo-password-for-e2e")
     page.goto("/learn/")
     page.get_by_role("link", name="Riverside Integrative Clinic").click()
-    assert page.get_by_role("heading", name="Riverside Integrative Clinic").is_visible()
+    expect(page.get_by_role("heading", name="Riverside Integrative Clinic")).to_be_visible()
     table = page.get_by_role("table", name="14 staff members")
     for label in (
         "Certified: until",
@@ -32,7 +33,7 @@ def test_a_manager_reads_the_dashboard_and_downloads_the_csv_and_anyone_can_veri
         "In progress",
         "Not started",
     ):
-        assert table.get_by_text(label).first.is_visible(), label
+        expect(table.get_by_text(label).first, label).to_be_visible()
     screenshot(page, "clinic-dashboard")
 
     with page.expect_download() as download:
@@ -50,10 +51,10 @@ def test_a_manager_reads_the_dashboard_and_downloads_the_csv_and_anyone_can_veri
     certificate = Certificate.objects.filter(revoked_at__isnull=True).order_by("-issued_at").first()
     page.context.clear_cookies()
     page.goto(f"/certificates/{certificate.code}/")
-    assert page.get_by_role("heading", name=certificate.programme.title).is_visible()
-    assert page.get_by_text(certificate.holder_name).is_visible()
-    assert page.get_by_role("link", name="Sign in").first.is_visible(), (
-        "the verification page needs no account"
-    )
+    expect(page.get_by_role("heading", name=certificate.programme.title)).to_be_visible()
+    expect(page.get_by_text(certificate.holder_name)).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Sign in").first, "the verification page needs no account"
+    ).to_be_visible()
     screenshot(page, "certificate-verification")
     assert page.js_errors == []

@@ -4,6 +4,7 @@ no dialog opens, and no element or attribute the payloads would inject exists in
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from courses.services import enrol
 from quizzes.models import Attempt, ClinicalCase, QuizPage
@@ -73,17 +74,17 @@ def test_a_case_quiz_from_a_hostile_file_runs_none_of_its_payloads(page, corpora
 
     sign_in(page, "case-trainee", PASSWORD)
     page.goto(quiz.url)
-    assert page.get_by_text("Marker-summary").is_visible()
+    expect(page.get_by_text("Marker-summary")).to_be_visible()
     check(page, dialogs, "quiz intro")
     page.get_by_role("button", name="Start the quiz").click()
     attempt = Attempt.objects.get(quiz=quiz)
-    assert page.get_by_text("Marker-narrative-1").is_visible()
+    expect(page.get_by_text("Marker-narrative-1")).to_be_visible()
     check(page, dialogs, "stage 1")
     first = attempt.responses.get(stage=1)
     token = correct_fields(first)[f"q{first.position}"]
     page.locator(f"#question-{first.position} input[value='{token}']").check()
     page.get_by_role("button", name="continue to stage 2").click()
-    assert page.get_by_text("Marker-narrative-2").is_visible()
+    expect(page.get_by_text("Marker-narrative-2")).to_be_visible()
     check(page, dialogs, "stage 2")
     essay = attempt.responses.get(stage=2)
     page.locator(f"textarea[name=q{essay.position}]").fill(
@@ -91,7 +92,7 @@ def test_a_case_quiz_from_a_hostile_file_runs_none_of_its_payloads(page, corpora
     )
     page.get_by_role("button", name="Finish and review before submitting").click()
     page.get_by_role("button", name="Submit and see my result").click()
-    assert page.get_by_role("table", name="Score by stage").is_visible()
+    expect(page.get_by_role("table", name="Score by stage")).to_be_visible()
     check(page, dialogs, "result")
     screenshot(page, "hostile-case-result", full_page=False)
 
@@ -99,10 +100,10 @@ def test_a_case_quiz_from_a_hostile_file_runs_none_of_its_payloads(page, corpora
     page.context.clear_cookies()
     sign_in(page, "case-grader", PASSWORD)
     page.goto(f"/admin/essay-grading/{essay.pk}/")
-    assert page.get_by_text("Marker-model-answer-2").is_visible()
+    expect(page.get_by_text("Marker-model-answer-2")).to_be_visible()
     check(page, dialogs, "essay grading")
     case = ClinicalCase.objects.get(key="hostile-case")
     page.goto(f"/admin/snippets/quizzes/clinicalcase/edit/{case.pk}/")
     page.wait_for_selector("form[data-edit-form]")
-    assert page.locator(".Draftail-Editor").first.is_visible()
+    expect(page.locator(".Draftail-Editor").first).to_be_visible()
     check(page, dialogs, "case editor", scope=".Draftail-Editor")

@@ -27,7 +27,7 @@ def test_instructor_reads_sorts_and_acts_on_the_item_statistics_of_a_demo_quiz(p
     page.wait_for_url("**quiz=*")
 
     chart = page.locator("figure.item-statistics-chart svg")
-    assert chart.is_visible()
+    expect(chart).to_be_visible()
     points = chart.locator("g.chart-point")
     assert points.count() >= 8, "the demo cohort should give most questions a point"
     assert chart.locator("g.chart-point--flagged").count() >= 1

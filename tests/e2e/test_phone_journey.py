@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from certification.models import Clinic, ClinicMembership, ClinicRole, Programme
 from certification.services import assign_programme
@@ -52,19 +53,19 @@ def test_on_a_phone_the_attempt_bar_stays_in_view_below_a_compact_header(page):
     my_learning = page.get_by_role("navigation", name="Main").get_by_role(
         "link", name="My learning"
     )
-    assert not my_learning.is_visible(), "the menu starts collapsed"
+    expect(my_learning, "the menu starts collapsed").to_be_hidden()
     menu = page.get_by_role("button", name="Menu")
     menu.click()
     assert menu.get_attribute("aria-expanded") == "true"
-    assert my_learning.is_visible()
+    expect(my_learning).to_be_visible()
     page.keyboard.press("Escape")
-    assert not my_learning.is_visible()
+    expect(my_learning).to_be_hidden()
     assert menu.get_attribute("aria-expanded") == "false"
 
     assert_attempt_bar_in_view(page)
     page.locator("#question-6").scroll_into_view_if_needed()
     assert_attempt_bar_in_view(page)
-    assert page.locator("[data-timer]").is_visible()
+    expect(page.locator("[data-timer]")).to_be_visible()
     assert not page_scrolls_sideways(page)
 
     matching = page.locator("#question-3")
@@ -140,13 +141,11 @@ def test_without_javascript_the_phone_menu_stays_open_and_the_header_scrolls_awa
     )
     plain = context.new_page()
     plain.goto("/")
-    assert (
-        plain.get_by_role("navigation", name="Main")
-        .get_by_role("link", name="Courses")
-        .is_visible()
-    )
-    assert plain.get_by_role("search", name="Site").is_visible()
-    assert not plain.get_by_role("button", name="Menu").is_visible()
+    expect(
+        plain.get_by_role("navigation", name="Main").get_by_role("link", name="Courses")
+    ).to_be_visible()
+    expect(plain.get_by_role("search", name="Site")).to_be_visible()
+    expect(plain.get_by_role("button", name="Menu")).to_be_hidden()
     assert (
         plain.evaluate("getComputedStyle(document.querySelector('.site-header')).position")
         != "sticky"

@@ -1,6 +1,7 @@
 """Enrol, read the lessons, pass the module quiz: the module completes and the bar moves."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import build_tree
 from tests.e2e.conftest import screenshot, sign_in
@@ -21,10 +22,10 @@ def test_enrol_read_pass_and_see_the_module_complete(page):
     sign_in(page, "journey", PASSWORD)
     page.goto(tree.course.url)
     page.get_by_role("button", name="Enrol in this course").click()
-    assert page.locator("h1").inner_text() == "Lesson 1"
+    expect(page.locator("h1")).to_have_text("Lesson 1")
 
     page.get_by_role("button", name="Mark as complete and continue").click()
-    assert page.locator("h1").inner_text() == "Lesson 2"
+    expect(page.locator("h1")).to_have_text("Lesson 2")
     page.goto(tree.course.url)
     first = course_bar(page)
     assert 0 < first < 100
@@ -36,14 +37,14 @@ def test_enrol_read_pass_and_see_the_module_complete(page):
     page.get_by_label("Under 10 mm").check()
     page.get_by_role("button", name="Finish and review before submitting").click()
     page.get_by_role("button", name="Submit and see my result").click()
-    assert page.get_by_role("heading", name="Passed").is_visible()
+    expect(page.get_by_role("heading", name="Passed")).to_be_visible()
 
     page.goto(tree.module.url)
-    assert page.get_by_text("Module complete").is_visible()
+    expect(page.get_by_text("Module complete")).to_be_visible()
     assert page.get_by_role("progressbar", name="Module progress").get_attribute("value") == "100"
     page.goto(tree.course.url)
     assert course_bar(page) == 100 > first
     screenshot(page, "course-complete")
     page.goto("/learn/")
-    assert page.get_by_role("heading", name="Completed courses").is_visible()
+    expect(page.get_by_role("heading", name="Completed courses")).to_be_visible()
     assert page.js_errors == []

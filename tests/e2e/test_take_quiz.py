@@ -33,7 +33,7 @@ def test_trainee_takes_and_passes_a_module_quiz(page):
     sign_in(page, "quiz-taker", PASSWORD)
     page.goto(quiz.url)
     page.get_by_role("button", name="Start the quiz").click()
-    assert page.locator("[data-timer]").is_visible()
+    expect(page.locator("[data-timer]")).to_be_visible()
 
     page.get_by_label("Under 10 mm").check()
     page.get_by_label("Your answer").first.fill("10")
@@ -51,11 +51,11 @@ def test_trainee_takes_and_passes_a_module_quiz(page):
     assert page.get_by_label("Under 10 mm").is_checked(), "answers survive a reload"
 
     page.get_by_role("button", name="Finish and review before submitting").click()
-    assert page.get_by_text("You have answered 4 of 4 questions.").is_visible()
+    expect(page.get_by_text("You have answered 4 of 4 questions.")).to_be_visible()
     page.get_by_role("button", name="Submit and see my result").click()
 
-    assert page.get_by_role("heading", name="Passed").is_visible()
-    assert page.get_by_text("100%").first.is_visible()
+    expect(page.get_by_role("heading", name="Passed")).to_be_visible()
+    expect(page.get_by_text("100%").first).to_be_visible()
     screenshot(page, "quiz-result")
     assert page.js_errors == []
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from courses.models import CoursePage, LearningObjective, ModulePage
 from quizzes.item_writing import (
@@ -32,8 +32,8 @@ from quizzes.item_writing import (
     item_from_question,
     summarise,
 )
-from quizzes.management.commands.item_statistics import _quiz
-from quizzes.models import Question, QuizPage, QuizQuestion, QuizRandomDraw
+from quizzes.management.lookups import quiz_from_argument
+from quizzes.models import Question, QuizPage, asked_by
 
 
 def _quiz_page(value: str) -> QuizPage:
@@ -42,7 +42,7 @@ def _quiz_page(value: str) -> QuizPage:
         matches = list(QuizPage.objects.filter(url_path__endswith=f"/{value.strip('/')}/")[:2])
         if len(matches) == 1:
             return matches[0]
-    return _quiz(value)
+    return quiz_from_argument(value)
 
 
 def _course(value: str) -> CoursePage:
@@ -54,13 +54,6 @@ def _course(value: str) -> CoursePage:
     return course
 
 
-def _questions_of(quizzes: QuerySet[QuizPage]) -> Q:
-    quiz_ids = list(quizzes.values_list("pk", flat=True))
-    fixed = QuizQuestion.objects.filter(page_id__in=quiz_ids).values("question_id")
-    drawn = QuizRandomDraw.objects.filter(page_id__in=quiz_ids).values("category_id")
-    return Q(pk__in=fixed) | Q(category_id__in=drawn, live=True)
-
-
 def scope(course: str | None, quiz: str | None) -> tuple[str, QuerySet[Question], list[Objective]]:
     """What to check: a label, the questions, and the objectives they are measured against."""
     questions = Question.objects.all()
@@ -68,12 +61,12 @@ def scope(course: str | None, quiz: str | None) -> tuple[str, QuerySet[Question]
     if quiz:
         page = _quiz_page(quiz)
         label = f"quiz “{page.title}” ({page.url_path})"
-        questions = questions.filter(_questions_of(QuizPage.objects.filter(pk=page.pk)))
+        questions = questions.filter(asked_by(QuizPage.objects.filter(pk=page.pk)))
         objectives = objectives.filter(questions__in=questions)
     elif course:
         page = _course(course)
         label = f"course “{page.title}”"
-        questions = questions.filter(_questions_of(QuizPage.objects.descendant_of(page)))
+        questions = questions.filter(asked_by(QuizPage.objects.descendant_of(page)))
         modules = ModulePage.objects.descendant_of(page).values("pk")
         objectives = objectives.filter(page_id__in=modules)
     else:

@@ -21,24 +21,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from quizzes.item_statistics import Statistics, compute
 from quizzes.item_statistics_csv import MarksFileError, read_marks
 from quizzes.item_statistics_data import StatisticsError, statistics_for_quiz
-from quizzes.models import QuizPage
+from quizzes.management.lookups import quiz_from_argument
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-
-
-def _quiz(value: str) -> QuizPage:
-    """The quiz with this slug, or with this page id when the slug matches none."""
-    matches = list(QuizPage.objects.filter(slug=value).order_by("path")[:10])
-    if not matches and value.isdigit():
-        matches = list(QuizPage.objects.filter(pk=int(value)))
-    if not matches:
-        raise CommandError(f"No quiz with the slug “{value[:80]}”.")
-    if len(matches) > 1:
-        where = ", ".join(f"{q.pk} ({q.url_path})" for q in matches)
-        raise CommandError(
-            f"The slug “{value}” matches {len(matches)} quizzes: {where}. Give the page id instead."
-        )
-    return matches[0]
 
 
 def _max_marks(text: str | None) -> dict[int, float] | None:
@@ -111,7 +96,7 @@ class Command(BaseCommand):
                 raise CommandError("--max-marks applies to --marks only.")
             try:
                 stats = statistics_for_quiz(
-                    _quiz(options["quiz"]),
+                    quiz_from_argument(options["quiz"]),
                     all_attempts=options["all_attempts"],
                     by_stage=options["by_stage"],
                 )
