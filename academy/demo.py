@@ -13,7 +13,8 @@ from django.db import transaction
 
 from academy.roles import setup_roles
 from accounts.demo import TRAINEES, demo_user
-from accounts.models import User
+from accounts.models import Notification, User
+from accounts.notifications import mark_read, notify
 from certification.demo import load_clinic_demo
 from core.indexing import indexed_once
 from core.roles import INSTRUCTORS, REVIEWERS
@@ -128,7 +129,37 @@ def load_demo(password: str) -> dict[str, Any]:
         load_cohort_attempts(list(QuizPage.objects.live().descendant_of(course).order_by("path")))
     load_clinic_demo(users, password)
     _demo_accommodation(users["trainee"], users["instructor"])
+    _demo_notifications(users["trainee"])
     return users
+
+
+# (key, kind, message, read): what the demo trainee finds under the bell, the newest unread.
+DEMO_NOTIFICATIONS = [
+    (
+        "demo:assigned",
+        "assignment.new",
+        "Riverside clinic assigned you a certification programme, due in 90 days.",
+        True,
+    ),
+    (
+        "demo:essay-graded",
+        "essay.graded",
+        "Your essay answer in the first module's quiz was graded. Read the feedback.",
+        False,
+    ),
+]
+
+
+def _demo_notifications(trainee: User) -> None:
+    """A few notifications for the demo trainee (each once: they carry keys; no e-mail).
+
+    A kind the demo's own events already notified the trainee of is not added again."""
+    for key, kind, message, read in DEMO_NOTIFICATIONS:
+        if Notification.objects.filter(user=trainee, kind=kind).exclude(key=key).exists():
+            continue
+        notification = notify(trainee, kind, message, url="/learn/", key=key, email=False)
+        if notification is not None and read:
+            mark_read(trainee, [notification.pk])
 
 
 def _demo_accommodation(trainee: User, instructor: User) -> None:

@@ -1,8 +1,9 @@
 """Security events in Wagtail's audit log (admin: Reports > Site history, filter by action).
 
-Sign-ins, failed sign-ins, password-reset requests and resets are recorded on the account
-concerned; exports of personal data on the clinic or course exported. Each entry keeps the
-client address (accounts.client_address). Passwords are never recorded. A failed sign-in for a
+Sign-ins, failed sign-ins, password-reset requests and resets, and changes of one's own e-mail
+address are recorded on the account concerned; exports of personal data on the clinic or course exported. Each entry keeps the
+client address (accounts.client_address). Passwords are never recorded. Staff two-factor events
+(set-up, wrong codes, recovery codes used or renewed, resets) are recorded too, never the codes. A failed sign-in for a
 username that matches no account is not recorded here: what was typed is often a password or
 someone else's e-mail address, and the audit log is read by every admin. Such failures still count
 towards lock-outs in django-axes' own records.
@@ -22,6 +23,13 @@ SIGN_IN_FAILED = "accounts.sign_in_failed"
 RESET_REQUESTED = "accounts.password_reset_request"
 RESET_COMPLETED = "accounts.password_reset"
 EXPORT = "accounts.export"
+EMAIL_CHANGED = "accounts.email_change"
+# Staff two-factor authentication (accounts/otp.py). Codes are never recorded.
+TWO_FACTOR_SET_UP = "accounts.two_factor_set_up"
+TWO_FACTOR_FAILED = "accounts.two_factor_failed"
+TWO_FACTOR_RECOVERY_USED = "accounts.two_factor_recovery_used"
+TWO_FACTOR_NEW_CODES = "accounts.two_factor_new_codes"
+TWO_FACTOR_RESET = "accounts.two_factor_reset"
 
 # Query strings are kept as filters; a pasted URL full of junk should not bloat the log.
 MAX_FILTERS_LENGTH = 500
@@ -52,6 +60,23 @@ def log_password_reset_requested(request: HttpRequest, user) -> None:
 def log_password_reset(request: HttpRequest, user) -> None:
     """Record that `user` set a new password through a reset link."""
     log(instance=user, action=RESET_COMPLETED, user=user, data={"address": _address(request)})
+
+
+def log_email_change(request: HttpRequest, user) -> None:
+    """Record that `user` changed their own e-mail address on the profile page."""
+    log(instance=user, action=EMAIL_CHANGED, user=user, data={"address": _address(request)})
+
+
+def log_two_factor(request: HttpRequest | None, user, action: str) -> None:
+    """Record a two-factor event (one of `TWO_FACTOR_*`) on `user`'s account.
+
+    With a request, `user` acted themselves, except for a wrong code (recorded with no actor,
+    like a failed sign-in). Without one, an administrator acted on the command line
+    (`manage.py reset_two_factor`).
+    """
+    acted = request is not None and action != TWO_FACTOR_FAILED
+    address = _address(request) if request is not None else "the command line"
+    log(instance=user, action=action, user=user if acted else None, data={"address": address})
 
 
 def log_export(request: HttpRequest, instance: Model, report: str) -> None:
@@ -95,6 +120,36 @@ class ResetFormatter(AddressFormatter):
     message = "New password set through a reset link"
 
 
+class EmailChangeFormatter(AddressFormatter):
+    label = "E-mail address changed"
+    message = "E-mail address changed on the profile page"
+
+
+class TwoFactorSetUpFormatter(AddressFormatter):
+    label = "Two-factor set up"
+    message = "Two-factor authentication set up (authenticator app and recovery codes)"
+
+
+class TwoFactorFailedFormatter(AddressFormatter):
+    label = "Two-factor code refused"
+    message = "A wrong two-factor code was entered"
+
+
+class TwoFactorRecoveryUsedFormatter(AddressFormatter):
+    label = "Recovery code used"
+    message = "Passed two-factor with a single-use recovery code"
+
+
+class TwoFactorNewCodesFormatter(AddressFormatter):
+    label = "New recovery codes"
+    message = "New recovery codes made; the old ones no longer work"
+
+
+class TwoFactorResetFormatter(AddressFormatter):
+    label = "Two-factor reset"
+    message = "Two-factor authentication removed; set up again at the next admin visit"
+
+
 class ExportFormatter(LogFormatter):
     label = "Export data"
 
@@ -110,4 +165,10 @@ FORMATTERS: dict[str, type[LogFormatter]] = {
     RESET_REQUESTED: ResetRequestFormatter,
     RESET_COMPLETED: ResetFormatter,
     EXPORT: ExportFormatter,
+    EMAIL_CHANGED: EmailChangeFormatter,
+    TWO_FACTOR_SET_UP: TwoFactorSetUpFormatter,
+    TWO_FACTOR_FAILED: TwoFactorFailedFormatter,
+    TWO_FACTOR_RECOVERY_USED: TwoFactorRecoveryUsedFormatter,
+    TWO_FACTOR_NEW_CODES: TwoFactorNewCodesFormatter,
+    TWO_FACTOR_RESET: TwoFactorResetFormatter,
 }

@@ -1,13 +1,23 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import notification_views, two_factor, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.SiteLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("profile/", views.profile, name="profile"),
+    path("two-factor/setup/", two_factor.setup, name="two_factor_setup"),
+    path("two-factor/recovery-codes/", two_factor.recovery_codes, name="two_factor_codes"),
+    path(
+        "two-factor/recovery-codes/new/",
+        two_factor.new_recovery_codes,
+        name="two_factor_new_codes",
+    ),
+    path("two-factor/verify/", two_factor.verify, name="two_factor_verify"),
+    path("two-factor/reset/", two_factor.reset, name="two_factor_reset"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(
@@ -45,3 +55,13 @@ urlpatterns = [
         name="password_reset_complete",
     ),
 ]
+
+# Mounted at /notifications/ (config/urls.py).
+notification_patterns = (
+    [
+        path("", notification_views.notification_list, name="list"),
+        path("<id:pk>/open/", notification_views.open_notification, name="open"),
+        path("read/", notification_views.mark_notifications_read, name="mark_read"),
+    ],
+    "notifications",
+)

@@ -1,15 +1,21 @@
-"""Sign-in, sign-out and password views; the others are Django's own (see accounts/urls.py)."""
+"""Sign-in, sign-out, password and profile views; the others are Django's own (see accounts/urls.py)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.views.decorators.http import require_http_methods
 from wagtail.admin.views.account import LogoutView as WagtailLogoutView
 
-from accounts.audit import log_password_reset
-from accounts.forms import QueuedPasswordResetForm
+from accounts.audit import log_email_change, log_password_reset
+from accounts.forms import EmailChoicesForm, ProfileForm, QueuedPasswordResetForm
+from accounts.http import AuthenticatedHttpRequest
 from accounts.throttling import reset_email_allowed, reset_request_allowed_from
 
 
@@ -63,3 +69,31 @@ class AdminLogoutView(WagtailLogoutView):
         if request.method != "POST":
             return self.http_method_not_allowed(request, *args, **kwargs)
         return super().dispatch(request, *args, **kwargs)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The person's own name and e-mail address, and which notifications also come by e-mail.
+
+    Both parts are saved together, or, when either has an error, neither.
+    """
+    user = request.user
+    data = request.POST if request.method == "POST" else None
+    form = ProfileForm(data, instance=user)
+    choices = EmailChoicesForm(data, user=user, prefix="notify")
+    if data is not None and form.is_valid() and choices.is_valid():
+        email_changed = form.email_changed
+        with transaction.atomic():
+            form.save()
+            choices.save()
+            if email_changed:
+                log_email_change(request, user)
+        messages.success(request, "Your profile is saved.")
+        return redirect("accounts:profile")
+    return TemplateResponse(
+        request,
+        "accounts/profile.html",
+        {"form": form, "choices": choices},
+        status=400 if data is not None else 200,
+    )

@@ -22,6 +22,7 @@ from django.utils import timezone
 from wagtail.actions.base import BaseAction
 from wagtail.log_actions import log
 
+from certification.events import assessment_signed, certificate_revoked, programme_assigned
 from certification.models import (
     AssessmentItem,
     AssessmentStatus,
@@ -211,6 +212,7 @@ class SignAssessmentAction(_AssessorAction):
             assessment.signed_at = now
             assessment.save(update_fields=["passed", "status", "signed_at"])
             self.log(assessment)
+            assessment_signed(assessment)
             request_evaluation(assessment.trainee)
         return assessment
 
@@ -255,6 +257,7 @@ class RevokeCertificateAction(BaseAction):
             certificate.revocation_reason = self.reason
             certificate.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
             self.log(certificate)
+            certificate_revoked(certificate)
         return certificate
 
     def log(self, certificate: Certificate) -> None:
@@ -264,7 +267,9 @@ class RevokeCertificateAction(BaseAction):
 class AssignProgrammeAction(BaseAction):
     """Ask `staff` (of `clinic`) to hold `programme` by `due_date`; enrol them in its courses.
 
-    Assigning again updates the due date.
+    Assigning again updates the due date. Each person is notified (`assignment.new`), once per
+    due date; signing an assessment and revoking a certificate notify the person concerned too
+    (certification.events), in the same transaction.
     """
 
     action_name = "assign_programme"
@@ -297,12 +302,13 @@ class AssignProgrammeAction(BaseAction):
             self.check(skip_permission_checks=skip_permission_checks)
             courses = list(self.programme.required_courses.all())
             for user in self.staff:
-                ProgrammeAssignment.objects.update_or_create(
+                assignment, _ = ProgrammeAssignment.objects.update_or_create(
                     clinic=self.instance,
                     user=user,
                     programme=self.programme,
                     defaults={"due_date": self.due_date, "assigned_by": self.user},
                 )
+                programme_assigned(assignment)
                 for course in courses:
                     enrol(user, course, source=EnrollmentSource.CLINIC)
             self.log()

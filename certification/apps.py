@@ -1,5 +1,18 @@
 from django.apps import AppConfig
 
+# The notifications certification raises: (kind, label on the profile page's e-mail choices).
+NOTIFICATION_KINDS = [
+    ("assignment.new", "Your clinic assigns you a programme"),
+    ("assignment.due_soon", "An assigned programme is due soon"),
+    ("assignment.overdue", "An assigned programme is overdue"),
+    ("certificate.issued", "A certificate is issued"),
+    ("certificate.expiring", "A certificate is about to expire"),
+    ("certificate.expired", "A certificate has expired"),
+    ("certificate.revoked", "A certificate is revoked"),
+    ("assessment.signed", "An observed assessment of you is signed"),
+    ("clinic.reminder", "Your clinic manager sends a reminder"),
+]
+
 
 class CertificationConfig(AppConfig):
     name = "certification"
@@ -10,8 +23,10 @@ class CertificationConfig(AppConfig):
         evaluated, the /learn/ panels, the reminders job and the staff roles."""
         from datetime import timedelta
 
+        from accounts.notifications import register_kind
         from certification.accommodations import clinic_overrides
         from certification.blueprint import programme_scopes
+        from certification.my_programmes import learn_assignments
         from certification.services import issue_due_certificates
         from certification.tasks import send_reminders_task
         from core import roles
@@ -21,12 +36,21 @@ class CertificationConfig(AppConfig):
         from quizzes.blueprint import register_blueprint_scopes
         from quizzes.overrides import register_override_groups
 
+        for key, label in NOTIFICATION_KINDS:
+            register_kind(key, label)
         register_step("certificates", lambda user, now: len(issue_due_certificates(user, now=now)))
         register_blueprint_scopes("programmes", programme_scopes)
         register_override_groups("clinic", clinic_overrides)
         register_periodic("certification-reminders", send_reminders_task, timedelta(days=1))
         register_learn_panel(
             "clinics", slot="top", template="certification/includes/learn_clinics.html", order=10
+        )
+        register_learn_panel(
+            "assignments",
+            slot="top",
+            template="certification/includes/learn_assignments.html",
+            data=learn_assignments,
+            order=5,
         )
         register_learn_panel(
             "certificates",

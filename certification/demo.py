@@ -206,6 +206,24 @@ def load_clinic_demo(users: dict, password_user) -> None:
     for checklist in checklists:
         _assess(users["priya"], instructor, checklist, now)
     services.issue_if_due(users["priya"], programme, now=now)
+    # Today's reminders under the bell (due soon, overdue, expiring; the manager's digest of
+    # their staff), without the e-mails: the first scheduled run sends those.
+    from certification.reminders import send_reminders
+
+    send_reminders(now, email=False)
+    # One invitation still waiting for an answer, so the clinic's invitations list is not empty.
+    from certification.invitations import invite
+
+    invite(
+        email="nadia.invited@example.org",
+        first_name="Nadia",
+        last_name="Invited",
+        invited_by=users["manager"],
+        clinic=clinic,
+        programmes=[programme],
+        due_date=(now + timedelta(days=60)).date(),
+        check_permission=False,
+    )
 
 
 def staff_sign_ins() -> tuple[str, list[str]]:

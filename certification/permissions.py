@@ -84,3 +84,24 @@ def may_assign_programmes(user: Any, clinic: Clinic) -> bool:
     """Programmes are assigned to a clinic's staff by that clinic's managers (and superusers):
     the same rule that shows them the clinic's dashboard (certification.clinics.managed_clinic)."""
     return user is not None and managed_clinic(user, clinic.slug) is not None
+
+
+def may_invite_to_clinic(user: Any, clinic: Clinic) -> bool:
+    """People are invited into a clinic by its managers (and superusers): the rule for
+    assigning programmes, since an invitation may carry assignments."""
+    return may_assign_programmes(user, clinic)
+
+
+INVITE_SITE_STAFF = "accounts.add_user"
+
+
+def may_invite_site_staff(user: Any) -> bool:
+    """Instructors, reviewers and other site roles are invited by superusers and by those who
+    may add users (`accounts.add_user`); clinic managers never hold that permission."""
+    return _holds(user, INVITE_SITE_STAFF)
+
+
+def may_remind_staff(user: Any, clinic: Clinic) -> bool:
+    """A clinic's staff are reminded of what they still have to do by that clinic's managers
+    (and superusers): the rule that shows them the dashboard and each staff member's record."""
+    return user is not None and managed_clinic(user, clinic.slug) is not None

@@ -23,6 +23,7 @@ from certification.actions import (
     start_assessment,
     update_assessment,
 )
+from certification.events import certificate_issued
 from certification.models import Certificate, Programme
 from certification.requirements import (
     ProgrammeState,
@@ -80,6 +81,8 @@ def _issue(user, state: ProgrammeState, now: datetime) -> Certificate | None:
                 user=None,
                 data={"cycle": cycle},
             )
+            # In the issuing transaction: the holder is told once, and only of what committed.
+            certificate_issued(certificate)
     except IntegrityError:
         return None  # a concurrent request issued this cycle's certificate first
     return certificate

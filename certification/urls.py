@@ -1,9 +1,10 @@
 from django.urls import path
 
-from certification import views
+from certification import invitation_views, verification_views, views
 
 certificate_patterns = (
     [
+        path("", verification_views.lookup, name="lookup"),
         path("<code:code>/", views.verify, name="verify"),
         path("<code:code>.pdf", views.download_pdf, name="pdf"),
     ],
@@ -15,6 +16,31 @@ clinic_patterns = (
         path("<slug:slug>/", views.clinic_dashboard, name="dashboard"),
         path("<slug:slug>/report.csv", views.clinic_report_csv, name="report_csv"),
         path("<slug:slug>/assign/", views.clinic_assign, name="assign"),
+        path("<slug:slug>/selection/", views.clinic_selection, name="selection"),
+        path("<slug:slug>/remind/", views.clinic_remind, name="remind"),
+        path("<slug:slug>/staff/<id:user_id>/", views.clinic_staff, name="staff"),
+        path("<slug:slug>/invitations/", invitation_views.clinic_invitations, name="invitations"),
+        path(
+            "<slug:slug>/invitations/import/",
+            invitation_views.import_invitations,
+            name="invitations_import",
+        ),
+        path(
+            "<slug:slug>/invitations/<id:pk>/resend/",
+            invitation_views.resend_invitation,
+            name="invitation_resend",
+        ),
+        path(
+            "<slug:slug>/invitations/<id:pk>/revoke/",
+            invitation_views.revoke_invitation,
+            name="invitation_revoke",
+        ),
     ],
     "clinics",
+)
+
+# Mounted at /invitations/ (config/urls.py): the link in an invitation e-mail.
+invitation_patterns = (
+    [path("<str:token>/", invitation_views.accept_invitation, name="accept")],
+    "invitations",
 )

@@ -9,9 +9,17 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
@@ -19,14 +27,33 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.audit import log_export
 from accounts.http import AuthenticatedHttpRequest
 from certification.actions import AssignProgrammeAction
-from certification.clinics import STATUS_LABELS, clinic_matrix, managed_clinic
+from certification.clinic_reminders import MAX_PER_REQUEST, RemindStaffAction
+from certification.clinics import (
+    DIRECTIONS,
+    SORT_BY_NAME,
+    STATUS_LABELS,
+    Sort,
+    clinic_matrix,
+    managed_clinic,
+    selected_ids,
+    staff_record,
+    update_selection,
+)
 from certification.competencies import competency_records
 from certification.forms import AssignForm
-from certification.models import AssessmentStatus, Certificate, SkillAssessment
+from certification.models import (
+    AssessmentStatus,
+    Certificate,
+    Clinic,
+    ClinicMembership,
+    ClinicRole,
+    SkillAssessment,
+)
 from certification.pdf import certificate_pdf
 from certification.requirements import Standing
+from certification.rules import CertificationError
 from core.exports import Echo, spreadsheet_safe
-from core.params import query_choice, query_id, query_text
+from core.params import parse_id, query_choice, query_id, query_text
 
 STAFF_PER_PAGE = 100
 
@@ -54,7 +81,7 @@ def download_pdf(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-def _clinic_or_404(request: HttpRequest, slug: str):
+def _clinic_or_404(request: HttpRequest, slug: str) -> Clinic:
     clinic = managed_clinic(request.user, slug)
     if clinic is None:
         raise Http404("No such clinic.")
@@ -62,22 +89,65 @@ def _clinic_or_404(request: HttpRequest, slug: str):
 
 
 def _filters(request: HttpRequest) -> dict:
+    """The dashboard's filters and sort, from the query string (anything invalid is ignored)."""
     return {
         "status": query_choice(request.GET, "status", STATUS_LABELS),
         "programme_id": query_id(request.GET, "programme"),
         "q": query_text(request.GET, "q"),
+        "sort": query_text(request.GET, "sort", 40),
+        "direction": query_choice(request.GET, "dir", DIRECTIONS),
+    }
+
+
+# The query parameters the dashboard reads: kept when moving between pages and after actions.
+DASHBOARD_PARAMETERS = ("status", "programme", "q", "sort", "dir", "p")
+
+
+def _dashboard_query(request: HttpRequest, **changes: str | None) -> str:
+    """The dashboard's own query parameters from this request, with `changes` (None drops one)."""
+    query = QueryDict(mutable=True)
+    for key in DASHBOARD_PARAMETERS:
+        value = query_text(request.GET, key)
+        if value:
+            query[key] = value
+    for key, change in changes.items():
+        if change is None:
+            query.pop(key, None)
+        else:
+            query[key] = change
+    return query.urlencode()
+
+
+def _dashboard_url(request: HttpRequest, clinic: Clinic, **changes: str | None) -> str:
+    query = _dashboard_query(request, **changes)
+    url = reverse("clinics:dashboard", args=[clinic.slug])
+    return f"{url}?{query}" if query else url
+
+
+def _sort_link(request: HttpRequest, sort: Sort, key: str) -> dict[str, str]:
+    """A sortable column header: its `aria-sort` and the URL its link asks for."""
+    direction = sort.next_direction(key)
+    return {
+        "aria": sort.aria(key),
+        "url": "?" + _dashboard_query(request, sort=key, dir=direction, p=None),
+        "next": "descending" if direction == "desc" else "ascending",
     }
 
 
 def _dashboard(
-    request: HttpRequest, clinic, form: AssignForm, status: int = 200
+    request: HttpRequest,
+    clinic: Clinic,
+    form: AssignForm,
+    status: int = 200,
+    remind_errors: list[str] | None = None,
 ) -> TemplateResponse:
     filters = _filters(request)
     matrix = clinic_matrix(clinic, **filters)
     counts = matrix.counts()
     page = Paginator(matrix.rows, STAFF_PER_PAGE).get_page(request.GET.get("p"))
-    query = request.GET.copy()
-    query.pop("p", None)
+    staff_ids = {row.user.pk for row in matrix.all_rows}
+    selected = selected_ids(request.session, clinic) & staff_ids
+    sort = matrix.sort
     context = {
         "clinic": clinic,
         "programmes": matrix.programmes,
@@ -88,7 +158,31 @@ def _dashboard(
         "summary": [(key, label, counts[key]) for key, label in STATUS_LABELS.items()],
         "form": form,
         # Not "query": the site header's search box shows that variable.
-        "filter_query": query.urlencode(),
+        "filter_query": _dashboard_query(request, p=None),
+        # What the forms of this page post to: this page, so that each action returns here.
+        "page_query": _dashboard_query(request, p=str(page.number)),
+        "sort": sort,
+        "name_sort": _sort_link(request, sort, SORT_BY_NAME),
+        "columns": [
+            {
+                "programme": p,
+                "status": _sort_link(request, sort, f"status-{p.pk}"),
+                "due": _sort_link(request, sort, f"due-{p.pk}"),
+                "aria": next(
+                    (
+                        a
+                        for a in (sort.aria(f"status-{p.pk}"), sort.aria(f"due-{p.pk}"))
+                        if a != "none"
+                    ),
+                    "none",
+                ),
+            }
+            for p in matrix.programmes
+        ],
+        "selected": selected,
+        "selected_count": len(selected),
+        "remind_max": MAX_PER_REQUEST,
+        "remind_errors": remind_errors or [],
     }
     return TemplateResponse(request, "certification/clinic_dashboard.html", context, status=status)
 
@@ -152,11 +246,47 @@ def clinic_report_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     return response
 
 
+def _posted_ids(request: HttpRequest, key: str) -> list[int]:
+    return [n for n in (parse_id(v) for v in request.POST.getlist(key)) if n is not None]
+
+
+def _record_page(request: HttpRequest, clinic: Clinic, select: str = "") -> set[int]:
+    """Save what was ticked on the posted page into the selection; return the whole selection.
+
+    Every form of the dashboard posts the ids listed on its page (`shown`) and those ticked
+    (`staff`), so ticks count whichever button was pressed, with or without JavaScript.
+    """
+    ticked = _posted_ids(request, "staff")
+    return update_selection(
+        request.session,
+        clinic,
+        shown=[*_posted_ids(request, "shown"), *ticked],
+        ticked=ticked,
+        select=select,
+    )
+
+
+@login_required
+@require_POST
+def clinic_selection(request: HttpRequest, slug: str) -> HttpResponse:
+    """Keep the ticks of one page and go to another page, tick a whole page or clear all."""
+    clinic = _clinic_or_404(request, slug)
+    select = query_choice(request.POST, "select", ("page", "none"))
+    selection = _record_page(request, clinic, select)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"selected": len(selection)})
+    go = query_id(request.POST, "go")
+    return redirect(_dashboard_url(request, clinic, **({"p": str(go)} if go else {})))
+
+
 @login_required
 @require_POST
 def clinic_assign(request: HttpRequest, slug: str) -> HttpResponse:
     clinic = _clinic_or_404(request, slug)
-    form = AssignForm(request.POST, clinic=clinic)
+    selection = _record_page(request, clinic)
+    data = request.POST.copy()
+    data.setlist("staff", [str(pk) for pk in sorted(selection)])
+    form = AssignForm(data, clinic=clinic)
     if not form.is_valid():
         return _dashboard(request, clinic, form, status=400)
     staff = list(form.cleaned_data["staff"])
@@ -170,7 +300,63 @@ def clinic_assign(request: HttpRequest, slug: str) -> HttpResponse:
         f"{programme.title} assigned to {len(staff)} staff member{'s' if len(staff) != 1 else ''}, due "
         f"{date_format(form.cleaned_data['due_date'], 'j M Y')}. They are enrolled in its courses.",
     )
-    return redirect("clinics:dashboard", slug=clinic.slug)
+    return redirect(_dashboard_url(request, clinic))
+
+
+def _people(count: int) -> str:
+    return f"{count} {'person' if count == 1 else 'people'}"
+
+
+@login_required
+@require_POST
+def clinic_remind(request: HttpRequest, slug: str) -> HttpResponse:
+    """Queue a reminder to the selected staff (or to the one `person` posted from their page)."""
+    clinic = _clinic_or_404(request, slug)
+    person = query_id(request.POST, "person")
+    chosen = [person] if person is not None else sorted(_record_page(request, clinic))
+    try:
+        result = RemindStaffAction(clinic, user=request.user, staff_ids=chosen).execute()
+    except CertificationError as error:
+        if person is not None:
+            raise Http404("No such staff member.") from error
+        return _dashboard(
+            request, clinic, AssignForm(clinic=clinic), status=400, remind_errors=[str(error)]
+        )
+    text = (
+        f"Reminder queued for {_people(len(result.queued))}; "
+        f"{len(result.recently_reminded)} skipped (reminded in the last 24 hours)"
+    )
+    if result.nothing_outstanding:
+        text += f"; {len(result.nothing_outstanding)} skipped (nothing outstanding)"
+    messages.success(request, text + ".")
+    if person is not None:
+        return redirect("clinics:staff", slug=clinic.slug, user_id=person)
+    return redirect(_dashboard_url(request, clinic))
+
+
+@login_required
+@require_GET
+def clinic_staff(request: HttpRequest, slug: str, user_id: int) -> TemplateResponse:
+    """One staff member of the clinic: each programme's standing, what is missing, with dates."""
+    clinic = _clinic_or_404(request, slug)
+    membership = (
+        ClinicMembership.objects.filter(clinic=clinic, role=ClinicRole.STAFF, user_id=user_id)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such staff member.")
+    return TemplateResponse(
+        request,
+        "certification/clinic_staff.html",
+        {
+            "clinic": clinic,
+            "person": membership.user,
+            "membership": membership,
+            "records": staff_record(clinic, membership.user),
+            "back_query": _dashboard_query(request),
+        },
+    )
 
 
 @login_required

@@ -10,6 +10,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from certification.accommodations import ClinicQuizOverrideViewSet
 from certification.actions import ASSIGN, REVOKE, SIGN
 from certification.admin_lists import AssessmentViewSet, CertificateViewSet
+from certification.clinic_reminders import REMIND
 from certification.models import (
     Certificate,
     Clinic,
@@ -112,6 +113,16 @@ class RevokeFormatter(LogFormatter):
         return f"Certificate revoked: {log_entry.data.get('reason', '')}"
 
 
+class RemindFormatter(LogFormatter):
+    """Says how many staff were reminded (their ids are in the entry's data)."""
+
+    label = "Remind staff"
+
+    def format_message(self, log_entry) -> str:
+        count = log_entry.data.get("count", 0)
+        return f"Reminder sent to {count} staff member{'s' if count != 1 else ''}"
+
+
 @hooks.register("register_log_actions")
 def register_certification_log_actions(actions):
     actions.register_action(SIGN, "Sign skill assessment", "Skill assessment signed")
@@ -120,3 +131,57 @@ def register_certification_log_actions(actions):
     )
     actions.register_action(REVOKE)(RevokeFormatter)
     actions.register_action(ASSIGN, "Assign programme", "Programme assigned to staff")
+    actions.register_action(REMIND)(RemindFormatter)
+
+
+# Invitations to site roles (certification.invitation_admin) ------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_invitation_admin_urls():
+    from django.urls import path
+
+    from certification import invitation_admin
+
+    return [
+        path(
+            "invitations/",
+            invitation_admin.SiteInvitationsView.as_view(),
+            name=invitation_admin.INDEX,
+        ),
+        path(
+            "invitations/<id:pk>/resend/",
+            invitation_admin.resend,
+            name="certification_invitations_resend",
+        ),
+        path(
+            "invitations/<id:pk>/revoke/",
+            invitation_admin.revoke,
+            name="certification_invitations_revoke",
+        ),
+    ]
+
+
+@hooks.register("register_settings_menu_item")
+def register_invitations_menu_item():
+    from django.urls import reverse
+
+    from certification.permissions import INVITE_SITE_STAFF
+    from core.admin import PermissionMenuItem
+
+    return PermissionMenuItem(
+        "Invitations",
+        reverse("certification_invitations"),
+        icon_name="mail",
+        order=610,
+        permission=INVITE_SITE_STAFF,
+    )
+
+
+@hooks.register("register_log_actions")
+def register_invitation_log_actions(actions):
+    from certification.invitations import ACCEPT, INVITE, WITHDRAW
+
+    actions.register_action(INVITE, "Invite", "Invitation sent")
+    actions.register_action(WITHDRAW, "Withdraw invitation", "Invitation withdrawn")
+    actions.register_action(ACCEPT, "Accept invitation", "Invitation accepted")

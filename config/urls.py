@@ -4,9 +4,11 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts.urls import notification_patterns
 from accounts.views import AdminLogoutView
+from certification import programme_views
 from certification import views as certification_views
-from certification.urls import certificate_patterns, clinic_patterns
+from certification.urls import certificate_patterns, clinic_patterns, invitation_patterns
 from core import views as core_views
 from courses import views as courses_views
 
@@ -16,14 +18,17 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
+    path("notifications/", include(notification_patterns)),
     path("health/", core_views.health_ready, name="health"),
     path("health/ready/", core_views.health_ready, name="health_ready"),
     path("health/live/", core_views.health_live, name="health_live"),
     path("search/", courses_views.search, name="search"),
     path("learn/competencies/", certification_views.my_competencies, name="my_competencies"),
+    path("learn/programmes/<slug:slug>/", programme_views.my_programme, name="my_programme"),
     path("learn/", include("courses.urls")),
     path("certificates/", include(certificate_patterns)),
     path("clinics/", include(clinic_patterns)),
+    path("invitations/", include(invitation_patterns)),
 ]
 
 if settings.DEBUG:

@@ -8,7 +8,8 @@ and logs it once (wagtail.log_actions.log). Views only build and execute actions
 - SubmitAttemptAction: the learner grades and closes their attempt (`quizzes.attempt.submit`).
 - AdvanceStageAction: the learner commits a case stage (`quizzes.attempt.advance`).
 - GradeEssayAction: a grader marks an essay answer (`quizzes.response.grade`); nobody
-  grades their own answer.
+  grades their own answer. The learner is notified (`essay.graded`, e-mailed by their choice
+  from the task queue).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.http import QueryDict
 from wagtail.actions.base import BaseAction
 from wagtail.log_actions import log
 
+from accounts.notifications import notify
 from courses.evaluation import request_evaluation
 from quizzes.answers import MalformedAnswer
 from quizzes.errors import (
@@ -288,7 +290,27 @@ class GradeEssayAction(BaseAction):
                 request_evaluation(attempt.user)
             attempt.save(update_fields=["score", "percent", "passed", "state", "graded_at"])
             self.log(response)
+            self.notify_learner(response)
         return response
+
+    @staticmethod
+    def notify_learner(response: Response) -> None:
+        """Tell the learner their essay answer is graded (once per answer; a later regrade
+        changes the mark but says nothing new), with their result once the attempt is graded."""
+        attempt = response.attempt
+        quiz = attempt.quiz
+        message = f"Your essay answer in “{quiz.title}” is graded"
+        if attempt.state == AttemptState.GRADED:
+            message += f": the attempt is {'passed' if attempt.passed else 'not passed'}"
+        parts = quiz.get_url_parts()  # (site id, root URL, local path); None if not routable
+        path = parts[2] if parts else None
+        notify(
+            attempt.user,
+            "essay.graded",
+            message + ".",
+            url=path + quiz.reverse_subpage("result", args=[attempt.pk]) if path else "",
+            key=f"essay.graded:{response.pk}",
+        )
 
     def log(self, response: Response) -> None:
         """The audit entry `quizzes.response.grade` on the attempt, with the marks given."""

@@ -14,6 +14,7 @@ class QuizzesConfig(AppConfig):
         panels, learner records, periodic jobs and the staff roles."""
         from datetime import timedelta
 
+        from accounts.notifications import register_kind
         from core import roles
         from core.tasks import register_periodic
         from courses.dashboard import register_learn_panel
@@ -22,6 +23,7 @@ class QuizzesConfig(AppConfig):
         from quizzes.dashboard import quiz_tables, recent_attempts
         from quizzes.tasks import close_overdue_attempts_task
 
+        register_kind("essay.graded", "An essay answer of yours is graded")
         register_step_kind("quiz", pages=live_quizzes, done=quizzes_passed)
         register_learn_panel(
             "quizzes",

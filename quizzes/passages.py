@@ -139,21 +139,24 @@ def missed_critical_views(
     module: Page | None,
     course: Page | None,
     request: HttpRequest | None = None,
+    links: dict[int, PassageLink] | None = None,
 ) -> list[MissedCritical]:
     """The attempt's missed critical questions, each with the lesson passage to reread.
 
     Naming them reveals only that they were not fully right; whether the right answer shows is
-    still the review policy's call (quizzes.presentation.review_view).
+    still the review policy's call (quizzes.presentation.review_view). `links`, when given, are
+    `passage_links` already found for (at least) these questions' positions.
     """
     missed = missed_critical(attempt, responses)
     if not missed:
         return []
-    links = passage_links(
-        {r.position: r.question_snapshot["source"] for r in missed},
-        module=module,
-        course=course,
-        request=request,
-    )
+    if links is None:
+        links = passage_links(
+            {r.position: r.question_snapshot["source"] for r in missed},
+            module=module,
+            course=course,
+            request=request,
+        )
     return [
         MissedCritical(r.position, r.stage, r.question_snapshot["stem"], links.get(r.position))
         for r in missed

@@ -35,6 +35,7 @@ from quizzes.contracts import AttemptQuestionView, CaseSnapshot, ReviewView
 from quizzes.errors import AttemptClosed, QuizError, StageLocked
 from quizzes.lifecycle import close_if_expired
 from quizzes.models import Attempt, Response
+from quizzes.next_step import next_step
 from quizzes.overrides import rules_for
 from quizzes.passages import missed_critical_views
 from quizzes.presentation import public_view, review_view
@@ -338,8 +339,10 @@ def result(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpRespons
         return redirect(_url(quiz, "attempt", attempt.pk))
     used = _own_attempts(request, quiz).count()
     responses = list(attempt.responses.all())
-    left = rules_for(request.user, quiz).attempts_left(used)
-    return render_result(request, quiz, attempt, responses, left)
+    rules = rules_for(request.user, quiz)
+    left = rules.attempts_left(used)
+    closed = rules.is_closed(timezone.now())
+    return render_result(request, quiz, attempt, responses, left, closed=closed)
 
 
 def render_result(
@@ -348,8 +351,12 @@ def render_result(
     attempt: Attempt,
     responses: list[Response],
     attempts_left: int | None,
+    *,
+    closed: bool | None = None,
 ) -> HttpResponse:
-    """The result page of a finished attempt, reviewed as its review policy allows."""
+    """The result page of a finished attempt, reviewed as its review policy allows. With
+    `closed` (whether the quiz is closed to the learner; None on previews) it also says what
+    the learner does next (quizzes.next_step)."""
     reviews = [
         review_view(
             r.question_snapshot,
@@ -370,8 +377,25 @@ def render_result(
         "reviews": reviews,
         "attempts_left": attempts_left,
     }
+    after = None
+    if closed is not None:
+        after = context["after"] = next_step(
+            request,
+            quiz,
+            attempt,
+            responses,
+            module=context["module"],
+            course=context["course"],
+            attempts_left=attempts_left,
+            closed=closed,
+        )
     context["critical_missed"] = missed_critical_views(
-        attempt, responses, module=context["module"], course=context["course"], request=request
+        attempt,
+        responses,
+        module=context["module"],
+        course=context["course"],
+        request=request,
+        links=after.links if after is not None else None,
     )
     case: CaseSnapshot | None = attempt.case_snapshot
     if case is not None:

@@ -9,6 +9,7 @@ renewal is a new certificate that keeps the old one in the history.
 - certificates: Programme, Certificate and the one certificate status rule
 - clinics: Clinic, ClinicMembership, ProgrammeAssignment, Reminder
 - accommodations: ClinicQuizOverride, a clinic's staff's accommodation on a quiz
+- invitations: Invitation, how a person is invited into a clinic or a site role
 """
 
 from certification.models.accommodations import ClinicQuizOverride
@@ -39,6 +40,7 @@ from certification.models.clinics import (
     Reminder,
     ReminderStatus,
 )
+from certification.models.invitations import Invitation, InvitationState
 
 __all__ = [
     "EXPIRING_WITHIN_DAYS",
@@ -53,6 +55,8 @@ __all__ = [
     "ClinicMembership",
     "ClinicQuizOverride",
     "ClinicRole",
+    "Invitation",
+    "InvitationState",
     "ItemResult",
     "Programme",
     "ProgrammeAssignment",

@@ -113,6 +113,9 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -172,6 +175,13 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 STAFF_SESSION_IDLE_TIMEOUT = 60 * int(os.environ.get("DJANGO_STAFF_SESSION_IDLE_MINUTES", "30"))
 SESSION_ACTIVITY_RESOLUTION = 60  # seconds between writes of a session's last activity
 
+# Two-factor authentication (django-otp, accounts/otp.py): anyone who may use the Wagtail admin
+# must set up an authenticator app (TOTP) and pass it once per session before any admin page.
+# Wrong codes slow down further tries (1, 2, 4, 8... seconds per device, django-otp's throttling).
+STAFF_TWO_FACTOR_REQUIRED = True
+STAFF_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = "HFS Academy"
+
 # MIDDLEWARE
 # ------------------------------------------------------------------------------
 MIDDLEWARE = [
@@ -180,8 +190,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed a second factor (django-otp's
+    # OTPMiddleware, subclassed so that request.user stays loggable in the audit log).
+    "accounts.otp.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionPolicyMiddleware",
+    # After the session policy (an idle staff session is ended first): staff reach the admin
+    # only after a second factor (accounts/otp.py).
+    "accounts.otp.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
     # Before anything that queries with the path or query string (redirects, views); after the
@@ -206,6 +222,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site_shell",
+                "accounts.context_processors.notification_bell",
+                "certification.context_processors.managed_clinics",
             ],
         },
     },
@@ -275,6 +293,17 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "HFS Academy <noreply@hfs-academy.test>")
 # A mail server that hangs must not hold a worker (or the reminder run) forever.
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+
+# REMINDERS (certification/reminders.py, the daily reminder run)
+# ------------------------------------------------------------------------------
+# Days before a certificate expires at which its holder (and their managers) are reminded; each
+# threshold is reminded once, and a certificate first seen late gets only the nearest one.
+CERTIFICATE_REMINDER_DAYS = [90, 60, 30, 7]
+# An assigned programme not yet held is "due soon" this many days before its due date.
+ASSIGNMENT_DUE_SOON_DAYS = 14
+
+# INVITATIONS (certification/invitations.py): days an invitation link works after it is sent.
+INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "14"))
 
 # WAGTAIL
 # ------------------------------------------------------------------------------

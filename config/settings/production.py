@@ -9,6 +9,8 @@ CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
 WAGTAILADMIN_BASE_URL = os.environ["WAGTAILADMIN_BASE_URL"]
+# Staff always pass a second factor in production (see base.py).
+STAFF_TWO_FACTOR_REQUIRED = True
 
 # HTTPS
 # ------------------------------------------------------------------------------

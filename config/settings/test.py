@@ -15,6 +15,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = Path(tempfile.gettempdir()) / "hfs-test-media"
 DEMO_PASSWORD_DEFAULT = "hfs-demo-2026"  # noqa: S105
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Off in tests: many tests sign staff into /admin/ with `client.force_login`, which passes no
+# second factor. The two-factor tests (tests/accounts/test_two_factor.py) switch it on with the
+# `settings` fixture.
+STAFF_TWO_FACTOR_REQUIRED = False
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: tests that need a second connection, or close one, see the same data.

@@ -14,7 +14,7 @@ PUBLIC_TEMPLATES = [
     if "admin" not in path.relative_to(folder).parts
 ]
 SCROLL_REGION = re.compile(
-    r'<div class="table-wrap[^"]*" role="region" aria-label="[^"]+" tabindex="0">\s*<table'
+    r'<div class="table-wrap[^"]*" role="region" aria-(?:label|labelledby)="[^"]+" tabindex="0">\s*<table'
 )
 
 

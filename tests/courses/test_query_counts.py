@@ -13,9 +13,10 @@ pytestmark = pytest.mark.django_db
 # (course, modules, lessons, quizzes, completions, passed quizzes, module completions,
 # enrolment), breadcrumbs, citations and competencies, and the "last reviewed" line (one query:
 # the live revision with the page's latest clinical review, core.reviews; it took the lesson
-# from 27 to 28 and the overview pages from 16 to 17). The bound is stated; the real check is
-# that it does not move when the module grows tenfold.
-LESSON_PAGE_MAX_QUERIES = 28
+# from 27 to 28 and the overview pages from 16 to 17), and the header's two for a signed-in
+# person (the bell's unread count, the clinics they manage: 28 to 30). The bound is stated; the
+# real check is that it does not move when the module grows tenfold.
+LESSON_PAGE_MAX_QUERIES = 30
 OVERVIEW_MAX_QUERIES = 17
 
 

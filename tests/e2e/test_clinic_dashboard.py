@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -35,6 +36,22 @@ def test_a_manager_reads_the_dashboard_and_downloads_the_csv_and_anyone_can_veri
     ):
         expect(table.get_by_text(label).first, label).to_be_visible()
     screenshot(page, "clinic-dashboard")
+
+    # The selection: a tick is saved at once (clinic.js), a page is ticked in one go, and the
+    # count follows; sorting by a header keeps the ticks.
+    count = page.locator("[data-selection-count]")
+    expect(count).to_have_text("0")
+    table.get_by_role("checkbox").first.check()
+    expect(count).to_have_text("1")
+    page.get_by_role("button", name="Select all on this page").click()
+    expect(count).to_have_text("14")
+    page.get_by_role("link", name=re.compile(r"^Staff\W+sort by name, descending$")).click()
+    expect(page.get_by_role("columnheader", name="Staff").first).to_have_attribute(
+        "aria-sort", "descending"
+    )
+    expect(count).to_have_text("14")
+    page.get_by_role("button", name="Clear selection").click()
+    expect(count).to_have_text("0")
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()

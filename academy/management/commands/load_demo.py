@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from academy.demo import DEMO_USERS, MORE_TRAINEES, load_demo
+from accounts.notifications import without_email
 from certification.demo import staff_sign_ins
 
 
@@ -32,7 +33,8 @@ class Command(BaseCommand):
             raise CommandError(f"--port must be between 1 and 65535, not {port}.")
         password = os.environ.get("DEMO_PASSWORD") or settings.DEMO_PASSWORD_DEFAULT
         call_command("load_curriculum", verbosity=options.get("verbosity", 1), stdout=self.stdout)
-        load_demo(password)
+        with without_email():  # the demo's history is shown in the site, not e-mailed
+            load_demo(password)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded. Sign in at http://127.0.0.1:{port}/accounts/login/ as:"
@@ -49,3 +51,8 @@ class Command(BaseCommand):
             else "default; set DEMO_PASSWORD to change it"
         )
         self.stdout.write(f"  password:    {password}  ({source})")
+        if settings.STAFF_TWO_FACTOR_REQUIRED:
+            self.stdout.write(
+                "  Staff (admin, instructor, reviewer) set up two-factor authentication with an "
+                "authenticator app on their first visit to /admin/."
+            )
