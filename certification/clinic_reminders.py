@@ -81,6 +81,11 @@ def outstanding(clinic: Clinic, users: list, *, now: datetime) -> dict[int, list
     return found
 
 
+# A notification is one short line: name the first few missing requirements; the programme page
+# lists them all.
+MISSING_NAMED = 2
+
+
 def reminder_message(clinic: Clinic, items: list[Outstanding]) -> str:
     """What the reminder says: each programme outstanding, when due, what is missing."""
     parts = []
@@ -89,7 +94,9 @@ def reminder_message(clinic: Clinic, items: list[Outstanding]) -> str:
         if item.due:
             text += f" (due {date_format(item.due, 'j M Y')})"
         if item.missing:
-            text += ": " + ", ".join(item.missing)
+            shown = item.missing[:MISSING_NAMED]
+            more = len(item.missing) - len(shown)
+            text += ": " + ", ".join(shown) + (f" and {more} more" if more else "")
         parts.append(text)
     return f"{clinic.name} reminds you of what is still to do. " + "; ".join(parts) + "."
 

@@ -4,7 +4,9 @@ Who may see it: holders of `quizzes.view_item_statistics` (instructors, clinical
 admins; granted in quizzes.apps). Sending a question back also needs the right to change
 questions. The page is a GET form (quiz, first or all attempts, by stage for a case quiz), so a
 filtered report is a link to share; `?export=csv` is the same figures as a spreadsheet-safe CSV.
-Queries are a fixed number whatever the number of attempts (statistics_for_quiz reads values).
+The figures are computed by the task queue and stored (quizzes.statistics_store): a visit reads
+them, or enqueues their computation and says so, showing the previous figures meanwhile; the CSV
+is only of current figures. Queries are a fixed number whatever the number of attempts.
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ from core.admin import AdminPage
 from core.exports import spreadsheet_safe
 from quizzes import statistics_report as report
 from quizzes.item_statistics import Statistics
-from quizzes.item_statistics_data import StatisticsError, statistics_for_quiz
+from quizzes.item_statistics_data import statistics_for_quiz
 from quizzes.models import Question, QuizPage
 from quizzes.review_requests import ReviewUnavailable, in_review_ids, send_to_review
+from quizzes.statistics_store import stored_statistics
 
 STATISTICS_PERMISSION = "quizzes.view_item_statistics"
 SEND_TO_REVIEW_PERMISSION = "quizzes.change_question"
@@ -101,7 +104,8 @@ class ItemStatisticsView(AdminPage, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         context = self.get_context_data(**kwargs)
-        if request.GET.get("export") == "csv" and context.get("rows") is not None:
+        fresh = context.get("rows") is not None and not context.get("pending")
+        if request.GET.get("export") == "csv" and fresh:
             return self.csv(context["quiz"], context["rows"])
         return self.render_to_response(context)
 
@@ -114,17 +118,21 @@ class ItemStatisticsView(AdminPage, TemplateView):
         quiz = form.cleaned_data["quiz_page"]
         all_attempts = form.cleaned_data["attempts"] == "all"
         by_stage = form.cleaned_data["by_stage"]
-        try:
-            statistics = statistics_for_quiz(quiz, all_attempts=all_attempts, by_stage=by_stage)
-        except StatisticsError as error:
-            form.add_error(None, str(error))
+        attempts = "all" if all_attempts else "first"
+        stored = stored_statistics(quiz, attempts, by_stage)
+        context.update(
+            quiz=quiz,
+            pending=stored.pending,
+            computed_at=stored.computed_at,
+            refresh_url=self.request.get_full_path(),
+        )
+        statistics = stored.statistics
+        if statistics is None:
             return context
         key, descending = report.parse_ordering(self.request.GET.get("ordering"))
         rows = _rows(statistics)
-        attempts = "all" if all_attempts else "first"
         ordering = f"{'-' if descending else ''}{key}"
         context.update(
-            quiz=quiz,
             statistics=statistics,
             figures=_quiz_figures(statistics),
             rows=report.sorted_rows(rows, key, descending),

@@ -12,7 +12,8 @@ One module per part, each importing only those before it:
 - cases: ClinicalCase and its CaseStages;
 - quiz_page: QuizPage with its fixed questions, random draws and routes;
 - attempts: Attempt and Response;
-- overrides: Accommodation (abstract) and QuizOverride, a learner's accommodation.
+- overrides: Accommodation (abstract) and QuizOverride, a learner's accommodation;
+- statistics: ItemStatisticsResult, the item statistics report as last computed.
 """
 
 from quizzes.models.attempts import Attempt, AttemptQuerySet, AttemptState, Response
@@ -27,6 +28,7 @@ from quizzes.models.quiz_page import (
     QuizRandomDraw,
     asked_by,
 )
+from quizzes.models.statistics import ItemStatisticsResult
 from quizzes.models.validation import (
     BOILERPLATE_TITLE,
     RUN_TOGETHER,
@@ -53,6 +55,7 @@ __all__ = [
     "CaseStage",
     "ClinicalCase",
     "CognitiveLevel",
+    "ItemStatisticsResult",
     "Question",
     "QuestionCategory",
     "QuestionForm",

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import ModelLogEntry, WorkflowState
 
 from quizzes.item_statistics_data import statistics_for_quiz
-from quizzes.models import Question
+from quizzes.models import ItemStatisticsResult, Question
 from quizzes.review_requests import REVIEW_REQUESTED
 from tests.factories import UserFactory
 from tests.quizzes.example_case import import_example_case
@@ -304,10 +304,15 @@ def test_queries_do_not_grow_with_attempts(
 ):
     client.force_login(instructor)
     page(client, stats_quiz)  # warm caches (menus, site)
+    ItemStatisticsResult.objects.update(fingerprint="stale", requested_at=None)
+    with CaptureQueriesContext(connection) as computing:
+        page(client, stats_quiz, ordering="-discrimination")
     with CaptureQueriesContext(connection) as few:
         page(client, stats_quiz, ordering="-discrimination")
     for n in range(6):
         answer(learner(tree, f"more-{n}"), stats_quiz, {} if n % 2 else ALL_BLANK)
+    with django_assert_num_queries(len(computing.captured_queries)):
+        page(client, stats_quiz, ordering="-discrimination")  # the new attempts: computed again
     with django_assert_num_queries(len(few.captured_queries)):
         soup = page(client, stats_quiz, ordering="-discrimination")
     assert soup.select(".item-statistics-figures dd")[0].text == "12"
