@@ -76,7 +76,9 @@ def test_a_save_still_in_flight_when_the_trainee_finishes_is_dropped_without_an_
 
     page.route("**/save/", hold_autosave)
     page.goto(quiz.url)
-    page.get_by_role("button", name="Start the quiz").click()
+    # Wait for the attempt page to load: its autosave listener is attached once the page has loaded.
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Start the quiz").click()
     page.get_by_label("Under 10 mm").check()
     for _ in range(50):
         if held:
