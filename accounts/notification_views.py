@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Notification
 from accounts.notifications import mark_read
+from core.params import parse_id
 
 PAGE_SIZE = 20
 
@@ -68,10 +69,10 @@ def open_notification(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 def mark_notifications_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Mark the person's notifications read: those posted as `notification`, else all of them."""
     raw = request.POST.getlist("notification")
-    try:
-        ids = [int(value) for value in raw] if raw else None
-    except ValueError:
+    parsed = [parse_id(value) for value in raw]
+    if None in parsed:
         return HttpResponseBadRequest("Notification ids are whole numbers.")
+    ids = [value for value in parsed if value is not None] if raw else None
     changed = mark_read(request.user, ids)
     if ids is None:
         messages.success(

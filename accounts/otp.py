@@ -281,9 +281,10 @@ class OTPMiddleware(BaseOTPMiddleware):
 
 
 class StaffTwoFactorMiddleware:
-    """Sends staff who have not passed a second factor this session from any admin URL to do so.
+    """Sends staff who have not passed a second factor this session from any admin URL (and the
+    paths in STAFF_TWO_FACTOR_ALSO_GUARDS) to do so.
 
-    Only admin URLs are looked at: the public site costs nothing. Signed-out visitors and
+    Only those URLs are looked at: the rest of the site costs nothing. Signed-out visitors and
     people without admin access go on to the admin, which refuses them as before.
     """
 
@@ -299,4 +300,7 @@ class StaffTwoFactorMiddleware:
 
     @staticmethod
     def _guarded(path: str) -> bool:
-        return path.startswith(reverse("wagtailadmin_home")) and path not in UNGUARDED_ADMIN_PATHS
+        if path.startswith(reverse("wagtailadmin_home")):
+            return path not in UNGUARDED_ADMIN_PATHS
+        # Outside the admin, wherever staff powers reach (administrators see every clinic).
+        return any(path.startswith(prefix) for prefix in settings.STAFF_TWO_FACTOR_ALSO_GUARDS)

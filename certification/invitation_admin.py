@@ -51,13 +51,15 @@ class SiteInvitationsView(AdminPage, FormView):
         except invitations.InvitationError as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)
-        if invitation.existing_account:
-            messages.success(
-                self.request,
-                f"{invitation.email} already has an account: added to {invitation.site_role}.",
-            )
-        else:
-            messages.success(self.request, f"Invitation sent to {invitation.email}.")
+        messages.success(
+            self.request,
+            f"Invitation sent to {invitation.email}"
+            + (
+                ": they already have an account and join once they accept, signed in."
+                if invitation.existing_account
+                else "."
+            ),
+        )
         return redirect(INDEX)
 
 

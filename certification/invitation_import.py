@@ -18,17 +18,19 @@ import csv
 import io
 import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from certification.invitations import InvitationError, invite, normalise_email
-from certification.models import Clinic, ClinicRole, Programme
+from certification.models import Clinic, ClinicRole, Invitation, Programme
 
 logger = logging.getLogger(__name__)
 
@@ -235,7 +237,12 @@ def _mark_accounts(rows: list[Row]) -> None:
 def sign_rows(rows: list[Row], clinic: Clinic, user: Any) -> str:
     """The good rows, signed for this clinic and this manager."""
     return signing.dumps(
-        {"clinic": clinic.pk, "user": user.pk, "rows": [r.as_payload() for r in rows if r.ok]},
+        {
+            "clinic": clinic.pk,
+            "user": user.pk,
+            "checked": timezone.now().isoformat(),
+            "rows": [r.as_payload() for r in rows if r.ok],
+        },
         salt=SALT,
         compress=True,
     )
@@ -253,9 +260,22 @@ def unsign_rows(payload: str, clinic: Clinic, user: Any) -> list[dict[str, Any]]
     if not isinstance(data, dict) or data.get("clinic") != clinic.pk or data.get("user") != user.pk:
         raise FileError("The checked rows were made for another clinic; check the file again.")
     rows = data.get("rows")
-    if not isinstance(rows, list):
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         raise FileError("The checked rows were altered or damaged; check the file again.")
-    return rows
+    # Each row carries when the file was checked, so that confirming twice invites once.
+    return [{**row, "checked": data.get("checked", "")} for row in rows]
+
+
+def _invited_since(email: str, clinic: Clinic, checked: str) -> bool:
+    """Whether `email` was invited to `clinic` (or re-invited) after the file was checked: a
+    confirmation sent again, or one sent after the invitation was withdrawn, invites nobody."""
+    when = parse_datetime(checked) if checked else None
+    if when is None:
+        return False
+    issued_after = when + timedelta(days=settings.INVITATION_DAYS)
+    return Invitation.objects.filter(
+        email__iexact=email, clinic=clinic, expires_at__gte=issued_after
+    ).exists()
 
 
 def import_rows(clinic_id: int, inviter_id: int, rows: list[dict[str, Any]]) -> int:
@@ -268,6 +288,9 @@ def import_rows(clinic_id: int, inviter_id: int, rows: list[dict[str, Any]]) -> 
     programmes = {p.key: p for p in Programme.objects.all()}
     done = 0
     for row in rows:
+        if _invited_since(row["email"], clinic, row.get("checked", "")):
+            logger.info("Invitation of %s from a file skipped: invited since", row["email"])
+            continue
         first, last = split_name(row["name"])
         try:
             invite(

@@ -170,9 +170,10 @@ def invite(
     """Invite `email` into `clinic` (with `clinic_role`, programmes due by `due_date`) or into
     the site role `site_role`; return the invitation, its e-mail enqueued after the write.
 
-    An address with an account is added at once (the invitation is recorded as accepted, with
-    `existing_account`) and told by e-mail; programme assignments go through
-    AssignProgrammeAction, whose notifications apply. An open invitation for the same address
+    An address that already has an account is invited the same way (`existing_account` notes
+    it): the account's owner accepts through the link, signed in, and nobody is added to a
+    clinic or a role without that. Programme assignments go through AssignProgrammeAction,
+    whose notifications apply. An open invitation for the same address
     and clinic (or site) is refreshed in place: new link, new expiry, the new choices.
     Raises PermissionDenied when `invited_by` may not invite there, InvitationError when the
     request breaks a rule (nothing written either way).
@@ -205,20 +206,16 @@ def invite(
             invitation.expires_at = now + timedelta(days=settings.INVITATION_DAYS)
             invitation.nonce = _new_nonce()
             invitation.sent_at = None
-            user = _account_for(email)
-            if user is not None:
-                invitation.accepted_at = now
-                invitation.accepted_user = user
-                invitation.existing_account = True
+            # An existing account is invited like anyone else: nobody is added to a clinic or
+            # a role without accepting, signed in to the account the address belongs to.
+            invitation.existing_account = _account_for(email) is not None
             invitation.save()
             invitation.programmes.set(programmes)
-            if user is not None:
-                _grant(invitation, user, programmes)
             log(
                 instance=invitation,
                 action=INVITE,
                 user=invited_by,
-                data={"email": email, "existing_account": user is not None},
+                data={"email": email, "existing_account": invitation.existing_account},
             )
             enqueue_after_write(_email_task(), invitation.pk, invitation.nonce)
     except IntegrityError:
@@ -228,12 +225,9 @@ def invite(
 
 
 def _account_for(email: str) -> Any | None:
-    """The account already using `email` (as its address or its username), if any."""
-    User = get_user_model()
-    return (
-        User.objects.filter(email__iexact=email).order_by("pk").first()
-        or User.objects.filter(username__iexact=email).first()
-    )
+    """The account already using `email` as its address, if any (a username that once was an
+    address is not a claim to it)."""
+    return get_user_model().objects.filter(email__iexact=email).order_by("pk").first()
 
 
 def _grant(invitation: Invitation, user: Any, programmes: list[Programme]) -> None:
@@ -332,6 +326,7 @@ def accept(
     first_name: str,
     last_name: str,
     password: str,
+    signed_in: Any | None = None,
     now: datetime | None = None,
 ) -> tuple[Any, bool]:
     """Accept `invitation`: create the account (username and address: the invited e-mail) with
@@ -356,7 +351,20 @@ def accept(
             raise InvitationError(reason)
         user = _account_for(locked.email)
         created = user is None
+        if user is not None and (signed_in is None or signed_in.pk != user.pk):
+            # Only the account's owner, signed in, may take what the link gives it.
+            raise InvitationError(
+                f"An account already uses {locked.email}: sign in to it, then open this link "
+                "again to accept."
+            )
+        if user is not None and not user.is_active:
+            raise InvitationError("This account is deactivated: ask the person who invited you.")
         if user is None:
+            if User.objects.filter(username__iexact=locked.email).exists():
+                raise InvitationError(
+                    "This address cannot be used for a new account here: ask the person who "
+                    "invited you."
+                )
             user = User(
                 username=locked.email,
                 email=locked.email,
@@ -364,7 +372,14 @@ def accept(
                 last_name=last_name.strip()[:150],
             )
             user.set_password(password)
-            user.save()
+            try:
+                with transaction.atomic():
+                    user.save()
+            except IntegrityError:
+                raise InvitationError(
+                    "An account for this address was created a moment ago: sign in to it, then "
+                    "open this link again."
+                ) from None
         locked.accepted_at = now
         locked.accepted_user = user
         locked.existing_account = not created
@@ -385,8 +400,6 @@ def _email_task() -> Any:
 
 def email_subject(invitation: Invitation) -> str:
     site = settings.WAGTAIL_SITE_NAME
-    if invitation.existing_account:
-        return one_line(f"You have been added to {invitation.joins} on {site}")
     return one_line(f"Your invitation to {site}")
 
 
@@ -406,7 +419,7 @@ def deliver(invitation_id: int, nonce: str) -> bool:
         )
         if invitation is None:
             return False
-        if not invitation.existing_account and not invitation.is_pending:
+        if not invitation.is_pending:
             return False
         context = {
             "invitation": invitation,

@@ -180,6 +180,9 @@ SESSION_ACTIVITY_RESOLUTION = 60  # seconds between writes of a session's last a
 # Wrong codes slow down further tries (1, 2, 4, 8... seconds per device, django-otp's throttling).
 STAFF_TWO_FACTOR_REQUIRED = True
 STAFF_RECOVERY_CODES = 10
+# Besides the admin, the paths where staff powers reach and so where staff must have passed
+# two-factor too: clinic dashboards (an administrator sees every clinic's staff and exports).
+STAFF_TWO_FACTOR_ALSO_GUARDS = ["/clinics/"]
 OTP_TOTP_ISSUER = "HFS Academy"
 
 # MIDDLEWARE

@@ -347,3 +347,9 @@ def test_the_list_is_paged_with_constant_queries(client, trainee, django_assert_
     last = client.get("/notifications/", {"page": "3"}).content.decode()
     assert last.count('class="notification ') == 5
     assert "Page 1 of 3" in client.get("/notifications/", {"page": "junk"}).content.decode()
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "-1", "1e3", ""])
+def test_marking_read_refuses_ids_that_are_not_ids(client, trainee, value):
+    client.force_login(trainee)
+    assert client.post("/notifications/read/", {"notification": value}).status_code == 400

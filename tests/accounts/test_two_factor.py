@@ -371,3 +371,21 @@ def test_two_factor_pages_cost_a_fixed_number_of_queries(
         assert client.get(VERIFY).status_code == 200
     with django_assert_max_num_queries(5):  # session, user, permissions, device
         assert client.get("/admin/").status_code == 302
+
+
+def test_an_administrator_passes_two_factor_before_any_clinic_dashboard(client):
+    """Administrators see every clinic's staff: the clinic pages ask for the second factor too;
+    a clinic manager (no admin access) is not asked."""
+    from certification.models import Clinic, ClinicMembership, ClinicRole
+    from tests.factories import UserFactory
+
+    clinic = Clinic.objects.create(name="Riverside", slug="riverside")
+    admin = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    for path in ("/clinics/riverside/", "/clinics/riverside/report.csv"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.url.startswith(SETUP), path
+    manager = UserFactory(username="clinic-manager")
+    ClinicMembership.objects.create(user=manager, clinic=clinic, role=ClinicRole.MANAGER)
+    client.force_login(manager)
+    assert client.get("/clinics/riverside/").status_code == 200

@@ -106,11 +106,28 @@ def test_confirming_invites_only_the_good_rows(
         trainee.email,
     ]
     assert Invitation.objects.get(email="fay@example.org").clinic_role == "manager"
-    assert ProgrammeAssignment.objects.filter(user=trainee, programme=programme).exists()
+    # An existing account is invited like anyone else: it joins only once its owner accepts.
+    assert not ProgrammeAssignment.objects.filter(user=trainee, programme=programme).exists()
     invited = sorted(m.to[0] for m in mailoutbox if "/invitations/" in m.body)
-    assert invited == ["ana@example.org", "fay@example.org"]
+    assert invited == sorted(["ana@example.org", "fay@example.org", trainee.email])
     follow = signed_in.get(response["Location"])
     assert "Sending 3 invitations" in follow.text
+
+
+def test_confirming_the_same_checked_file_twice_invites_once(
+    signed_in, url, mixed_file, mailoutbox, commits
+):
+    preview = upload(signed_in, url, mixed_file)
+    payload = preview.context["confirm"]["payload"].value()
+    with commits():
+        signed_in.post(url, {"payload": payload})
+    first = {m.to[0]: m.body for m in mailoutbox}
+    nonces = dict(Invitation.objects.values_list("email", "nonce"))
+    with commits():
+        signed_in.post(url, {"payload": payload})
+    assert Invitation.objects.count() == 3
+    assert dict(Invitation.objects.values_list("email", "nonce")) == nonces, "links kept"
+    assert len(mailoutbox) == len(first)
 
 
 def test_the_link_in_an_imported_invitation_works(

@@ -160,8 +160,8 @@ def test_the_database_alone_cannot_make_a_working_link(client, invited):
     assert client.get(f"/invitations/{forged}/").status_code == 404
 
 
-def test_an_existing_account_is_added_directly_and_told(
-    clinic, manager, programme, trainee, mailoutbox, commits
+def test_an_existing_account_joins_only_when_its_owner_accepts_signed_in(
+    client, clinic, manager, programme, trainee, mailoutbox, commits
 ):
     with commits():
         invitation = invitations.invite(
@@ -171,13 +171,56 @@ def test_an_existing_account_is_added_directly_and_told(
             programmes=[programme],
             due_date=timezone.localdate() + timedelta(days=10),
         )
-    assert invitation.existing_account and invitation.accepted_user == trainee
+    assert invitation.existing_account and invitation.accepted_user is None
+    assert not ClinicMembership.objects.filter(user=trainee, clinic=clinic).exists()
+    (message,) = [
+        m for m in mailoutbox if m.to == [trainee.email.upper()] or m.to == [trainee.email]
+    ]
+    link = link_in(message)
+    assert "sign in to it" in message.body
+
+    # Whoever holds the link without being signed in to the account cannot take it.
+    password = "a-Long-clinic-pass-2026"
+    refused = client.post(
+        link, {"first_name": "X", "last_name": "Y", "password1": password, "password2": password}
+    )
+    assert refused.status_code == 410 and "sign in to it" in refused.text
     assert User.objects.filter(email__iexact=trainee.email).count() == 1
+    assert not ClinicMembership.objects.filter(clinic=clinic).exclude(user=manager).exists()
+
+    client.force_login(trainee)
+    accepted = client.post(link)
+    assert accepted.status_code == 302
     assert ClinicMembership.objects.filter(user=trainee, clinic=clinic).exists()
     assert ProgrammeAssignment.objects.filter(user=trainee, programme=programme).exists()
-    told = [m for m in mailoutbox if m.to == [trainee.email]]
-    assert any("added" in m.subject for m in told)
-    assert not any("/invitations/" in m.body for m in told)
+
+
+def test_an_address_taken_by_someone_else_never_hands_them_the_invitation(
+    client, clinic, manager, trainee, mailoutbox, commits
+):
+    """Claiming the invited address on one's profile gives nothing: the account must accept
+    signed in, through the link only the invited mailbox received."""
+    with commits():
+        invitations.invite(email="victim@example.org", invited_by=manager, clinic=clinic)
+    link = link_in(mailoutbox[-1])
+    trainee.email = "victim@example.org"
+    trainee.save()
+    password = "a-Long-clinic-pass-2026"
+    response = client.post(
+        link,
+        {"first_name": "V", "last_name": "Ictim", "password1": password, "password2": password},
+    )
+    assert response.status_code == 410
+    assert not ClinicMembership.objects.filter(user=trainee, clinic=clinic).exists()
+
+
+def test_an_old_username_is_no_claim_to_an_address(clinic, manager, commits):
+    from tests.factories import UserFactory
+
+    UserFactory(username="old@example.org", email="new@example.org")
+    with commits():
+        invitation = invitations.invite(email="old@example.org", invited_by=manager, clinic=clinic)
+    assert not invitation.existing_account and invitation.accepted_user is None
 
 
 def test_reinviting_a_pending_address_replaces_the_invitation(
