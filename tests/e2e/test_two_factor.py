@@ -36,7 +36,7 @@ def test_staff_set_up_an_authenticator_then_pass_it_to_open_the_admin(page, sett
     page.get_by_label("Six-digit code from your authenticator app").fill("000000")
     page.get_by_role("button", name="Confirm and continue").click()
     expect(page.locator(".field__errors")).to_be_visible()
-    page.wait_for_timeout(1100)  # a wrong code makes the next try wait a second
+    page.wait_for_timeout(2100)  # a wrong code makes the next try wait (a second, then longer)
     device = TOTPDevice.objects.get(user=staff)
     page.get_by_label("Six-digit code from your authenticator app").fill(app_code(device))
     page.get_by_role("button", name="Confirm and continue").click()
