@@ -13,6 +13,7 @@ from django.views.generic import FormView
 
 from certification import invitations
 from certification.invitation_forms import SiteInviteForm
+from certification.invitation_views import RESENT, WITHDRAWN, change_invitation
 from certification.models import Invitation
 from certification.permissions import may_invite_site_staff
 from core.admin import AdminPage
@@ -69,20 +70,13 @@ def _change(request: HttpRequest, pk: int, change: Any, done: str) -> HttpRespon
     if not may_invite_site_staff(request.user):
         raise PermissionDenied
     invitation = get_object_or_404(Invitation, pk=pk, clinic__isnull=True)
-    try:
-        change(invitation, request.user)
-    except invitations.InvitationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, done.format(email=invitation.email))
+    change_invitation(request, invitation, change, done)
     return redirect(INDEX)
 
 
 def resend(request: HttpRequest, pk: int) -> HttpResponse:
-    return _change(
-        request, pk, invitations.resend, "Invitation sent again to {email}, with a new link."
-    )
+    return _change(request, pk, invitations.resend, RESENT)
 
 
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    return _change(request, pk, invitations.revoke, "Invitation to {email} withdrawn.")
+    return _change(request, pk, invitations.revoke, WITHDRAWN)

@@ -103,29 +103,33 @@ def _clinic_invitation(request: HttpRequest, slug: str, pk: int) -> Invitation:
     return get_object_or_404(Invitation.objects.select_related("clinic"), pk=pk, clinic=clinic)
 
 
-@login_required
-@require_POST
-def resend_invitation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    invitation = _clinic_invitation(request, slug, pk)
+# What a resend or a withdrawal says when it is done ({email} is the invitation's address).
+RESENT = "Invitation sent again to {email}, with a new link."
+WITHDRAWN = "Invitation to {email} withdrawn."
+
+
+def change_invitation(request: HttpRequest, invitation: Invitation, change: Any, done: str) -> None:
+    """Apply `change` (invitations.resend or invitations.revoke) as the signed-in user, and say
+    what came of it: `done` on success, the refusal otherwise (nothing written then)."""
     try:
-        invitations.resend(invitation, request.user)
+        change(invitation, request.user)
     except invitations.InvitationError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Invitation sent again to {invitation.email}, with a new link.")
+        messages.success(request, done.format(email=invitation.email))
+
+
+@login_required
+@require_POST
+def resend_invitation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    change_invitation(request, _clinic_invitation(request, slug, pk), invitations.resend, RESENT)
     return redirect("clinics:invitations", slug=slug)
 
 
 @login_required
 @require_POST
 def revoke_invitation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    invitation = _clinic_invitation(request, slug, pk)
-    try:
-        invitations.revoke(invitation, request.user)
-    except invitations.InvitationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"Invitation to {invitation.email} withdrawn.")
+    change_invitation(request, _clinic_invitation(request, slug, pk), invitations.revoke, WITHDRAWN)
     return redirect("clinics:invitations", slug=slug)
 
 
