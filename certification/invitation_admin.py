@@ -13,7 +13,7 @@ from django.views.generic import FormView
 
 from certification import invitations
 from certification.invitation_forms import SiteInviteForm
-from certification.invitation_views import RESENT, WITHDRAWN, change_invitation
+from certification.invitation_views import RESENT, WITHDRAWN, change_invitation, sent_message
 from certification.models import Invitation
 from certification.permissions import may_invite_site_staff
 from core.admin import AdminPage
@@ -52,15 +52,7 @@ class SiteInvitationsView(AdminPage, FormView):
         except invitations.InvitationError as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)
-        messages.success(
-            self.request,
-            f"Invitation sent to {invitation.email}"
-            + (
-                ": they already have an account and join once they accept, signed in."
-                if invitation.existing_account
-                else "."
-            ),
-        )
+        messages.success(self.request, sent_message(invitation))
         return redirect(INDEX)
 
 

@@ -86,21 +86,23 @@ def clinic_invitations(request: HttpRequest, slug: str) -> HttpResponse:
     except invitations.InvitationError as exc:
         form.add_error(None, str(exc))
         return _list(request, clinic, form, status=400)
-    messages.success(
-        request,
-        f"Invitation sent to {invitation.email}"
-        + (
-            ": they already have an account and join once they accept."
-            if invitation.existing_account
-            else "."
-        ),
-    )
+    messages.success(request, sent_message(invitation))
     return redirect("clinics:invitations", slug=clinic.slug)
 
 
 def _clinic_invitation(request: HttpRequest, slug: str, pk: int) -> Invitation:
     clinic = _clinic_or_404(request, slug)
     return get_object_or_404(Invitation.objects.select_related("clinic"), pk=pk, clinic=clinic)
+
+
+def sent_message(invitation: Invitation) -> str:
+    """What the inviter is told once an invitation is on its way."""
+    if invitation.existing_account:
+        return (
+            f"Invitation sent to {invitation.email}: they already have an account and join "
+            "once they accept, signed in."
+        )
+    return f"Invitation sent to {invitation.email}."
 
 
 # What a resend or a withdrawal says when it is done ({email} is the invitation's address).
