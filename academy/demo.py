@@ -16,8 +16,9 @@ from accounts.demo import TRAINEES, demo_user
 from accounts.models import Notification, User
 from accounts.notifications import mark_read, notify
 from certification.demo import load_clinic_demo
+from certification.request_demo import load_request_demo
 from core.indexing import indexed_once
-from core.roles import INSTRUCTORS, REVIEWERS
+from core.roles import ASSESSORS, INSTRUCTORS, REVIEWERS
 from courses.evaluation import batched_evaluations
 from courses.models import CoursePage, Enrollment
 from courses.progress import course_progress
@@ -54,6 +55,13 @@ DEMO_USERS = [
         False,
     ),
     ("trainee", "trainee: part-way through the HFS course", [TRAINEES], False),
+    (
+        "assessor",
+        "assessor: observes and signs skills at /assess/ (a request from trainee waits)",
+        [ASSESSORS],
+        False,
+    ),
+    ("assessor2", "second assessor: countersigns safety items at /assess/", [ASSESSORS], False),
 ]
 NAMES = {
     "admin": ("Alex", "Admin"),
@@ -62,6 +70,8 @@ NAMES = {
     "manager": ("Maya", "Manager"),
     "manager2": ("Mateo", "Harbour"),
     "trainee": ("Tom", "Trainee"),
+    "assessor": ("Asha", "Assessor"),
+    "assessor2": ("Ben", "Second-Assessor"),
 }
 # More trainees, each at a different point of the course: (username, first, last, plan).
 MORE_TRAINEES = [
@@ -128,6 +138,7 @@ def load_demo(password: str) -> dict[str, Any]:
     if course is not None:  # a simulated cohort's attempts, for the item statistics report
         load_cohort_attempts(list(QuizPage.objects.live().descendant_of(course).order_by("path")))
     load_clinic_demo(users, password)
+    load_request_demo(users)
     _demo_accommodation(users["trainee"], users["instructor"])
     _demo_notifications(users["trainee"])
     return users

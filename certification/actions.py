@@ -22,6 +22,7 @@ from django.utils import timezone
 from wagtail.actions.base import BaseAction
 from wagtail.log_actions import log
 
+from certification.actors import ExternalSupervisor
 from certification.events import assessment_signed, certificate_revoked, programme_assigned
 from certification.models import (
     AssessmentItem,
@@ -39,6 +40,9 @@ from certification.models import (
 from certification.permissions import (
     assessment_policy,
     certificate_policy,
+    external_may_assess,
+    external_may_start,
+    may_assess,
     may_assign_programmes,
 )
 from certification.rules import (
@@ -57,7 +61,12 @@ ASSIGN = "certification.programme.assign"
 
 
 class StartAssessmentAction(BaseAction):
-    """A draft assessment of `trainee` against the live `checklist`, its items copied in."""
+    """A draft assessment of `trainee` against the live `checklist`, its items copied in.
+
+    The actor (`user`) is an assessor's account or, through a link, an external supervisor
+    (certification.actors.ExternalSupervisor); the draft records which. The actions on the
+    draft below take either actor too.
+    """
 
     action_name = "start_assessment"
 
@@ -70,11 +79,19 @@ class StartAssessmentAction(BaseAction):
         self.assessed_on = assessed_on
 
     def check(self, skip_permission_checks: bool = False) -> None:
-        """Assessors only; a published checklist; nobody assesses themselves."""
-        if not skip_permission_checks and not assessment_policy.user_has_permission(
+        """Assessors only, eligible for the checklist (permissions.may_assess); a published
+        checklist; nobody assesses themselves."""
+        if isinstance(self.user, ExternalSupervisor):
+            if not skip_permission_checks and not external_may_start(
+                self.user, self.checklist, self.trainee
+            ):
+                raise PermissionDenied("This link does not let you assess this checklist.")
+        elif not skip_permission_checks and not assessment_policy.user_has_permission(
             self.user, "add"
         ):
             raise PermissionDenied("You may not record skill assessments.")
+        elif not skip_permission_checks and not may_assess(self.user, self.checklist):
+            raise PermissionDenied("You are not among this checklist's eligible assessors.")
         if not self.checklist.live:
             raise CertificationError("This checklist is not published.")
         if self.trainee.pk == self.user.pk:
@@ -85,9 +102,12 @@ class StartAssessmentAction(BaseAction):
         checklist = self.checklist
         with transaction.atomic():
             items = list(checklist.items.select_related("competency").order_by("sort_order"))
+            external = isinstance(self.user, ExternalSupervisor)
             assessment = SkillAssessment.objects.create(
                 trainee=self.trainee,
-                assessor=self.user,
+                assessor=None if external else self.user,
+                external_assessor=self.user.external_assessor if external else None,
+                needs_countersign=checklist.requires_countersign,
                 checklist=checklist,
                 checklist_snapshot=checklist_snapshot(checklist, items),
                 assessed_on=self.assessed_on or timezone.localdate(),
@@ -112,9 +132,15 @@ class _AssessorAction(BaseAction):
     refusal = ""
 
     def check(self, skip_permission_checks: bool = False) -> None:
-        if not skip_permission_checks and not assessment_policy.user_has_permission_for_instance(
-            self.user, self.policy_action, self.object
-        ):
+        if skip_permission_checks:
+            return
+        if isinstance(self.user, ExternalSupervisor):
+            allowed = external_may_assess(self.user, self.object)
+        else:
+            allowed = assessment_policy.user_has_permission_for_instance(
+                self.user, self.policy_action, self.object
+            )
+        if not allowed:
             raise PermissionDenied(self.refusal)
 
     @property
@@ -217,11 +243,15 @@ class SignAssessmentAction(_AssessorAction):
         return assessment
 
     def log(self, assessment: SkillAssessment) -> None:
+        data: dict[str, Any] = {"passed": assessment.passed, "trainee": assessment.trainee_id}
+        if isinstance(self.user, ExternalSupervisor):  # no account: the supervisor is named
+            supervisor = self.user.external_assessor
+            data.update(external_assessor=supervisor.pk, signed_by=str(supervisor))
         log(
             instance=assessment,
             action=SIGN,
-            user=self.user,
-            data={"passed": assessment.passed, "trainee": assessment.trainee_id},
+            user=None if isinstance(self.user, ExternalSupervisor) else self.user,
+            data=data,
         )
 
 
@@ -300,7 +330,7 @@ class AssignProgrammeAction(BaseAction):
         """Returns how many assignments were made or changed."""
         with transaction.atomic():
             self.check(skip_permission_checks=skip_permission_checks)
-            courses = list(self.programme.required_courses.all())
+            courses = self.courses()
             for user in self.staff:
                 assignment, _ = ProgrammeAssignment.objects.update_or_create(
                     clinic=self.instance,
@@ -308,11 +338,19 @@ class AssignProgrammeAction(BaseAction):
                     programme=self.programme,
                     defaults={"due_date": self.due_date, "assigned_by": self.user},
                 )
-                programme_assigned(assignment)
+                self.announce(assignment)
                 for course in courses:
                     enrol(user, course, source=EnrollmentSource.CLINIC)
             self.log()
         return len(self.staff)
+
+    def courses(self) -> list:
+        """The courses the staff are enrolled in: the programme's required courses."""
+        return list(self.programme.required_courses.all())
+
+    def announce(self, assignment: ProgrammeAssignment) -> None:
+        """Tell the staff member (`assignment.new`, once per due date)."""
+        programme_assigned(assignment)
 
     def log(self) -> None:
         log(

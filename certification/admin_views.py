@@ -57,6 +57,7 @@ class AssessmentCreateView(PermissionCheckedMixin, AdminPage, FormView):
         kwargs = super().get_form_kwargs()
         data = self.request.POST if self.request.method == "POST" else self.request.GET
         kwargs["search"] = query_text(data, "q")
+        kwargs["user"] = self.request.user
         return kwargs
 
     def form_valid(self, form: StartAssessmentForm) -> HttpResponse:

@@ -10,7 +10,17 @@ NOTIFICATION_KINDS = [
     ("certificate.expired", "A certificate has expired"),
     ("certificate.revoked", "A certificate is revoked"),
     ("assessment.signed", "An observed assessment of you is signed"),
+    ("assessment.countersigned", "An observed assessment of you is countersigned"),
     ("clinic.reminder", "Your clinic manager sends a reminder"),
+    ("assessment.requested", "A trainee asks you to observe them"),
+    ("assessment.accepted", "Your request for an observed assessment is accepted"),
+    ("assessment.declined", "Your request for an observed assessment is declined"),
+    ("assessment.withdrawn", "A trainee withdraws their request to be observed"),
+    ("assessment.supervisor_proposed", "A trainee proposes an external supervisor"),
+    ("recertification.opened", "You are asked to recertify"),
+    ("recertification.staff", "Someone in your clinic is asked to recertify"),
+    ("assessment.disputed", "A trainee disputes an observed assessment (admins)"),
+    ("assessment.dispute_resolved", "A dispute of an observed assessment is resolved"),
 ]
 
 
@@ -23,16 +33,21 @@ class CertificationConfig(AppConfig):
         evaluated, the /learn/ panels, the reminders job and the staff roles."""
         from datetime import timedelta
 
+        from wagtail.signals import page_published
+
         from accounts.notifications import register_kind
+        from certification import recertification
         from certification.accommodations import clinic_overrides
         from certification.blueprint import programme_scopes
         from certification.my_programmes import learn_assignments
+        from certification.request_views import learn_requests
         from certification.services import issue_due_certificates
         from certification.tasks import send_reminders_task
         from core import roles
         from core.tasks import register_periodic
         from courses.dashboard import register_learn_panel
         from courses.evaluation import register_step
+        from courses.models import CoursePage
         from quizzes.blueprint import register_blueprint_scopes
         from quizzes.overrides import register_override_groups
 
@@ -42,6 +57,16 @@ class CertificationConfig(AppConfig):
         register_blueprint_scopes("programmes", programme_scopes)
         register_override_groups("clinic", clinic_overrides)
         register_periodic("certification-reminders", send_reminders_task, timedelta(days=1))
+        register_periodic(
+            "certification-recertification",
+            recertification.open_recertifications_task,
+            timedelta(days=1),
+        )
+        page_published.connect(
+            recertification.material_change_published,
+            sender=CoursePage,
+            dispatch_uid="certification.recertification.material_change",
+        )
         register_learn_panel(
             "clinics", slot="top", template="certification/includes/learn_clinics.html", order=10
         )
@@ -75,4 +100,12 @@ class CertificationConfig(AppConfig):
         )
         for codename in ("assess_skills", "revoke_certificate", "view_certificates"):
             roles.grant_permission(roles.INSTRUCTORS, "certification", codename)
+        roles.grant_permission(roles.ASSESSORS, "certification", "assess_skills")
+        register_learn_panel(
+            "assessment_requests",
+            slot="top",
+            template="certification/requests/learn_panel.html",
+            data=learn_requests,
+            order=20,
+        )
         roles.review_snippet("certification", "skillchecklist")

@@ -30,6 +30,7 @@ from certification.models import (
     ClinicRole,
     Programme,
     ProgrammeAssignment,
+    Recertification,
     SkillAssessment,
 )
 from certification.requirements import (
@@ -53,6 +54,11 @@ class Cell:
     progress: ProgrammeState
     certificate: Certificate | None
     assignment: ProgrammeAssignment | None
+
+    @property
+    def recertifying(self) -> Recertification | None:
+        """The open recertification of the certificate held (the evaluator's): "Recertifying"."""
+        return self.progress.recertification if self.status in HELD else None
 
     @property
     def percent(self) -> int:
@@ -355,9 +361,11 @@ def staff_record(clinic: Clinic, user, *, now: datetime | None = None) -> list[P
             clinic=clinic, user=user, programme__in=programmes
         )
     }
-    course_ids = {c.pk for p in programmes for c in p.required_courses.all()}
-    quiz_ids = {q.pk for p in programmes for q in p.required_quizzes.all()}
-    checklist_ids = {c.pk for p in programmes for c in p.required_checklists.all()}
+    # The requirements of the path each programme was evaluated on (first or renewal).
+    listed = [r for state in states.values() for r in state.requirements]
+    course_ids = {r.object_id for r in listed if r.kind == "course"}
+    quiz_ids = {r.object_id for r in listed if r.kind == "quiz"}
+    checklist_ids = {r.object_id for r in listed if r.kind == "checklist"}
     completed = dict(
         Enrollment.objects.filter(
             user=user, course_id__in=course_ids, completed_at__isnull=False
@@ -390,15 +398,10 @@ def staff_record(clinic: Clinic, user, *, now: datetime | None = None) -> list[P
         state = states[(user.pk, programme.pk)]
         assignment = assignments.get(programme.pk)
         status, shown = state.standing(assignment.due_date if assignment else None)
-        # evaluate() lists the requirements in this order: courses, quizzes, checklists.
-        dates = (
-            [completed.get(c.pk) for c in programme.required_courses.all()]
-            + [passed.get(q.pk) for q in programme.required_quizzes.all()]
-            + [signed.get(c.pk) for c in programme.required_checklists.all()]
-        )
+        dates = {"course": completed, "quiz": passed, "checklist": signed}
         requirements = [
-            RequirementRecord(r.kind, r.title, r.met, done_at)
-            for r, done_at in zip(state.requirements, dates, strict=True)
+            RequirementRecord(r.kind, r.title, r.met, dates[r.kind].get(r.object_id))
+            for r in state.requirements
         ]
         records.append(
             ProgrammeRecord(programme, Cell(status, state, shown, assignment), requirements)

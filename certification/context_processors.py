@@ -1,4 +1,5 @@
-"""Template context the site shell takes from certification: the header's clinic links."""
+"""Template context the site shell takes from certification: the header's clinic links and
+the assessor's "Assess" link with the number of requests waiting for them."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from django.http import HttpRequest
 from django.utils.functional import cached_property
 
 from certification.clinics import clinics_managed_by
-from certification.models import Clinic
+from certification.models import AssessmentRequest, Clinic, RequestStatus
+from certification.permissions import may_use_assessor_queue
 
 
 class ManagedClinics:
@@ -30,3 +32,33 @@ class ManagedClinics:
 def managed_clinics(request: HttpRequest) -> dict[str, ManagedClinics]:
     """`managed_clinics`: the header's "My clinic" links, computed lazily."""
     return {"managed_clinics": ManagedClinics(request)}
+
+
+class AssessQueue:
+    """Whether the signed-in person has an assessor's queue (`.allowed`) and how many requests
+    in it wait for their answer (`.pending`), read only when a template asks.
+
+    `.allowed` asks the permission cache the header fills anyway; `.pending` costs one query,
+    for assessors only.
+    """
+
+    def __init__(self, request: HttpRequest) -> None:
+        self._request = request
+
+    @cached_property
+    def allowed(self) -> bool:
+        user = getattr(self._request, "user", None)
+        return user is not None and user.is_authenticated and may_use_assessor_queue(user)
+
+    @cached_property
+    def pending(self) -> int:
+        if not self.allowed:
+            return 0
+        return AssessmentRequest.objects.filter(
+            assessor_id=self._request.user.pk, status=RequestStatus.PENDING
+        ).count()
+
+
+def assess_queue(request: HttpRequest) -> dict[str, AssessQueue]:
+    """`assess_queue`: the header's "Assess" link, computed lazily."""
+    return {"assess_queue": AssessQueue(request)}

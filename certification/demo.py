@@ -171,7 +171,16 @@ def load_clinic_demo(users: dict, password_user) -> None:
                 start=start,
                 end=issued[0] - OBSERVED_BEFORE_ISSUE,
             )
-            for when in issued:
+            for cycle, when in enumerate(issued):
+                if cycle:  # renewing: the quizzes are passed again within the window
+                    _walk(
+                        user,
+                        course,
+                        instructor,
+                        share=1.0,
+                        start=when - 2 * MONTH,
+                        end=when - OBSERVED_BEFORE_ISSUE,
+                    )
                 _certify(user, programme, checklists, instructor, when)
         else:
             share, assigned_ago = LEARNING[plan]
@@ -206,6 +215,11 @@ def load_clinic_demo(users: dict, password_user) -> None:
     for checklist in checklists:
         _assess(users["priya"], instructor, checklist, now)
     services.issue_if_due(users["priya"], programme, now=now)
+    # Chen's and Dina's certificates are inside the recertification window: it opens, as the
+    # daily job would, assigning the renewal path and telling them and their manager.
+    from certification.recertification import open_recertifications
+
+    open_recertifications(now)
     # Today's reminders under the bell (due soon, overdue, expiring; the manager's digest of
     # their staff), without the e-mails: the first scheduled run sends those.
     from certification.reminders import send_reminders

@@ -15,7 +15,13 @@ from typing import Any
 from django.urls import reverse
 
 from accounts.notifications import notify
-from certification.models import Certificate, Programme, ProgrammeAssignment, SkillAssessment
+from certification.models import (
+    Certificate,
+    Countersignature,
+    Programme,
+    ProgrammeAssignment,
+    SkillAssessment,
+)
 
 
 def programme_url(programme: Programme) -> str:
@@ -50,13 +56,28 @@ def assessment_signed(assessment: SkillAssessment) -> None:
     """Tell the trainee an observed assessment of them is signed, and its outcome."""
     outcome = "passed" if assessment.passed else "not passed"
     assessor: Any = assessment.assessor
+    name = assessor.display_name if assessor is not None else assessment.assessor_name
     notify(
         assessment.trainee,
         "assessment.signed",
         f"Your observed assessment “{assessment.checklist_snapshot['title']}” was signed by "
-        f"{assessor.display_name}: {outcome}.",
+        f"{name}: {outcome}.",
         url=reverse("my_competencies"),
         key=f"assessment.signed:{assessment.pk}",
+    )
+
+
+def assessment_countersigned(countersignature: Countersignature) -> None:
+    """Tell the trainee a second assessor countersigned the safety items of an assessment."""
+    assessment = countersignature.assessment
+    notify(
+        assessment.trainee,
+        "assessment.countersigned",
+        f"Your observed assessment “{assessment.checklist_snapshot['title']}” was "
+        f"countersigned by {countersignature.countersigned_by.display_name}; it now counts "
+        "toward your certificates.",
+        url=reverse("my_competencies"),
+        key=f"assessment.countersigned:{assessment.pk}",
     )
 
 

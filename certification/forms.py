@@ -19,6 +19,7 @@ from certification.models import (
     SkillAssessment,
     SkillChecklist,
 )
+from certification.permissions import assessable_checklists
 from core.params import parse_id
 
 
@@ -85,13 +86,16 @@ class StartAssessmentForm(forms.Form):
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
-    def __init__(self, *args, search: str = "", **kwargs):
+    def __init__(self, *args, search: str = "", user: Any = None, **kwargs):
         super().__init__(*args, **kwargs)
         candidates = learners().order_by("last_name", "first_name", "username")
         cast("forms.ModelChoiceField[Any]", self.fields["trainee"]).queryset = candidates
-        cast(
-            "forms.ModelChoiceField[Any]", self.fields["checklist"]
-        ).queryset = SkillChecklist.objects.filter(live=True)
+        # Given the assessor, only the checklists they are eligible for (permissions.may_assess).
+        cast("forms.ModelChoiceField[Any]", self.fields["checklist"]).queryset = (
+            assessable_checklists(user)
+            if user is not None
+            else SkillChecklist.objects.filter(live=True)
+        )
         self.search = search
         shown = candidates
         for word in search.split():

@@ -25,7 +25,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -50,6 +49,7 @@ from certification.models.invitations import PENDING
 from certification.permissions import may_invite_site_staff, may_invite_to_clinic
 from certification.rules import CertificationError
 from core import roles
+from core.links import link_token, read_link_token
 from core.tasks import enqueue_after_write, retry_later
 
 logger = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class InvitationError(Exception):
 
 def invitation_token(invitation: Invitation) -> str:
     """The signed token of the invitation's current link."""
-    return signing.Signer(salt=SALT).sign(f"{invitation.pk}.{invitation.nonce}")
+    return link_token(SALT, invitation.pk, invitation.nonce)
 
 
 def invitation_url(invitation: Invitation) -> str:
@@ -81,17 +81,14 @@ def invitation_url(invitation: Invitation) -> str:
 def find_invitation(token: str) -> Invitation | None:
     """The invitation a link's token names, or None when the token is forged, altered or
     replaced by a later send. Whether it is still pending is for the caller to ask."""
-    try:
-        value = signing.Signer(salt=SALT).unsign(token)
-    except signing.BadSignature:
+    found = read_link_token(SALT, token)
+    if found is None:
         return None
-    pk, _, nonce = value.partition(".")
-    if not pk.isdigit() or not nonce:
-        return None
+    pk, nonce = found
     invitation = (
         Invitation.objects.select_related("clinic", "invited_by")
         .prefetch_related("programmes")
-        .filter(pk=int(pk))
+        .filter(pk=pk)
         .first()
     )
     if invitation is None or not constant_time_compare(invitation.nonce, nonce):

@@ -9,7 +9,9 @@ but not signed) — in a constant number of queries.
 Renewal: a certificate is renewed by meeting the requirements again once it stops being valid
 (`issue_if_due`). What renewal will need is the same evaluation run at the certificate's expiry:
 a completed course or a passed quiz still counts then, an observed assessment only if it was
-signed within the programme's validity before that moment.
+signed within the programme's validity before that moment. Once a recertification is open
+(certification.recertification), the page says since when and why, and what its renewal path
+still needs by the certificate's expiry.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ from certification.models import (
     Certificate,
     Programme,
     ProgrammeAssignment,
+    Recertification,
     SkillAssessment,
 )
+from certification.paths import KINDS
 from certification.requirements import (
     HELD,
     ProgrammeState,
@@ -163,6 +167,17 @@ class ProgrammePage:
     renewal_at: datetime | None = None
 
     @property
+    def recertification(self) -> Recertification | None:
+        """The open recertification of the learner's latest certificate (the evaluator's), if
+        any: the requirements are then its renewal path, due by the certificate's expiry."""
+        return self.state.recertification
+
+    @property
+    def recertification_needed(self) -> list[Requirement]:
+        """What the open recertification still needs (the evaluator's verdicts)."""
+        return [r for r in self.state.requirements if not r.met]
+
+    @property
     def held(self) -> bool:
         return self.standing in HELD
 
@@ -175,11 +190,10 @@ class ProgrammePage:
         return sum(1 for r in self.requirements if r.status != "passed")
 
 
-def _details(user, programme: Programme) -> tuple[dict, dict, dict]:
-    """Dates and pending work behind each requirement (three queries)."""
-    course_ids = [c.pk for c in programme.required_courses.all()]
-    quiz_ids = [q.pk for q in programme.required_quizzes.all()]
-    checklist_ids = [c.pk for c in programme.required_checklists.all()]
+def _details(user, state: ProgrammeState) -> tuple[dict, dict, dict]:
+    """Dates and pending work behind each requirement of the path evaluated (three queries)."""
+    ids = {kind: [r.object_id for r in state.requirements if r.kind == kind] for kind in KINDS}
+    course_ids, quiz_ids, checklist_ids = ids["course"], ids["quiz"], ids["checklist"]
     courses = {
         e.course_id: e
         for e in Enrollment.objects.filter(user=user, course_id__in=course_ids).only(
@@ -215,17 +229,11 @@ def _details(user, programme: Programme) -> tuple[dict, dict, dict]:
 def _views(state: ProgrammeState, details: tuple[dict, dict, dict]) -> list[RequirementView]:
     """Each requirement with its status; `met` is the evaluator's, the rest only explains."""
     courses, quizzes, checklists = details
-    programme = state.programme
-    # evaluate() lists the requirements in this order: courses, quizzes, checklists.
-    objects = [
-        *programme.required_courses.all(),
-        *programme.required_quizzes.all(),
-        *programme.required_checklists.all(),
-    ]
     views = []
-    for requirement, obj in zip(state.requirements, objects, strict=True):
+    for requirement in state.requirements:
+        key = requirement.object_id
         if requirement.kind == "course":
-            enrollment = courses.get(obj.pk)
+            enrollment = courses.get(key)
             if requirement.met:
                 views.append(
                     RequirementView(
@@ -240,7 +248,7 @@ def _views(state: ProgrammeState, details: tuple[dict, dict, dict]) -> list[Requ
             else:
                 views.append(RequirementView(requirement, "needed", "Not started"))
         elif requirement.kind == "quiz":
-            row = quizzes.get(obj.pk, {})
+            row = quizzes.get(key, {})
             if requirement.met:
                 views.append(RequirementView(requirement, "passed", "Passed", row.get("passed_at")))
             elif row.get("pending"):
@@ -252,13 +260,15 @@ def _views(state: ProgrammeState, details: tuple[dict, dict, dict]) -> list[Requ
             else:
                 views.append(RequirementView(requirement, "needed", "Not attempted"))
         else:
-            row = checklists.get(obj.pk, {})
+            row = checklists.get(key, {})
             if requirement.met:
                 views.append(
                     RequirementView(
-                        requirement, "passed", "Observed and signed", row.get("passed_at")
+                        requirement, "passed", "Observed and signed", requirement.done_at
                     )
                 )
+            elif requirement.detail:  # observations so far, or a countersignature awaited
+                views.append(RequirementView(requirement, "pending", requirement.detail))
             elif row.get("drafts"):
                 views.append(
                     RequirementView(requirement, "pending", "Assessment started, not signed yet")
@@ -296,7 +306,7 @@ def programme_page(
     structure = load_programmes([programme])
     records = load_records(structure, [user], now=now)
     state = evaluate(structure, records, user.pk, programme, now)
-    details = _details(user, programme)
+    details = _details(user, state)
     views = _views(state, details)
     begun = state.started or any(v.status != "needed" or v.on for v in views)
     if not assignments and not state.certificates and not begun:

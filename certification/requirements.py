@@ -1,19 +1,36 @@
 """Where learners stand in programmes: the one evaluator of programme requirements.
 
 Batched like courses.progress: `load_programmes` reads what some programmes require once (their
-courses' structure through `courses.progress.load_structure`); `load_records` reads what any
-number of learners have done toward them in a constant number of queries; `evaluate` combines
-the two for one learner and one programme without a query. Issuing certificates, the clinic
-dashboard and its CSV, the learner's pages and reminders all read a learner's standing here.
+courses' structure through `courses.progress.load_structure`, their renewal paths and evidence
+rules); `load_records` reads what any number of learners have done toward them in a constant
+number of queries; `evaluate` combines the two for one learner and one programme without a
+query. Issuing certificates, the clinic dashboard and its CSV, the learner's pages and reminders
+all read a learner's standing here.
 
-The rules, each in one place:
+The rules, each in one place (docs/assessment-evidence.md tells them for people):
 
-- **requirements** (decide issuing): a course is met once its completion is recorded, a quiz
-  once an attempt at it passed, a checklist once an assessment of it was signed as passed
-  within the programme's validity and after any revocation of the learner's certificate of it;
+- **path**: a learner follows the programme's first path (required courses, quizzes and
+  checklists) unless they are renewing: their latest certificate of it is not revoked and
+  either a recertification of it is open (`Recertification`, not completed) or it has expired
+  with no newer one. Renewing, they follow the renewal path (`renewal_courses`,
+  `renewal_quizzes`, `renewal_checklists`; an empty list means the first path's list).
+- **window**: evidence counts after `since`: the latest of the programme's validity before
+  now, the learner's last revocation of a certificate of it, and — renewing — the
+  recertification's `opened_at` (or, when none was opened, the latest certificate's expiry
+  minus the recertification window).
+- **requirements** (decide issuing): on the first path a course is met once its completion
+  is recorded and a quiz once an attempt at it passed, whenever that was; renewing, a quiz
+  needs a pass within the window, and a course its recorded completion with every live step of
+  it done now (a completion is recorded once per learner and course, so lessons a material
+  change added must be read, and the renewal quizzes show the knowledge again). A checklist is
+  met by observations within the window as `certification.observations` counts them: signed,
+  passed, countersigned when the checklist asks for it, not overturned by an upheld dispute,
+  as many and by as many different assessors as the programme's evidence rule asks.
+- **due**: a certificate is due when every requirement is met and none is valid — or while a
+  recertification is open and the renewal path is met, though the current one is still valid.
 - **percent**: learning steps done of all steps, as courses.progress counts them (the live
-  lessons and quizzes of the required courses) plus one step per required quiz outside them,
-  through `courses.progress.percent_done`; checklists are counted apart (`skills`);
+  lessons and quizzes of the path's courses) plus one step per path quiz outside them, through
+  `courses.progress.percent_done`; checklists are counted apart (`skills`);
 - **standing**: `standing` below, from the certificate status rule
   (`certification.models.certificate_status`) and the assignment's due date.
 """
@@ -23,20 +40,27 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import models
-from django.db.models import Max, QuerySet, prefetch_related_objects
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from certification.models import (
     EXPIRING_WITHIN_DAYS,
-    AssessmentStatus,
     Certificate,
     CertificateStatus,
     Programme,
-    SkillAssessment,
+    Recertification,
 )
+from certification.observations import (
+    DEFAULT_RULE,
+    Observation,
+    describe,
+    load_observations,
+    tally,
+)
+from certification.paths import REQUIRED, Paths, load_paths, renewal_start
 from courses.progress import (
     CourseProgress,
     CourseStructure,
@@ -46,8 +70,6 @@ from courses.progress import (
     percent_done,
 )
 from quizzes.models import Attempt, AttemptState
-
-REQUIRED = ("required_courses", "required_quizzes", "required_checklists")
 
 
 class Standing(models.TextChoices):
@@ -91,12 +113,20 @@ def standing(
 
 @dataclass
 class Requirement:
-    """One thing a programme requires, and whether the learner meets it."""
+    """One thing a programme requires, and whether the learner meets it.
+
+    `object_id` is the course page's, quiz page's or checklist's id; `detail` the progress
+    toward it in words ("2 of 3 observations, 1 of 2 assessors"), `done_at` when the evidence
+    that meets it was recorded, where the evaluator knows it.
+    """
 
     kind: str  # course | quiz | checklist
     title: str
     met: bool
     page: object | None = None  # the course or quiz page; its URL is read only when shown
+    object_id: int = 0
+    detail: str = ""
+    done_at: datetime | None = None
 
     @property
     def url(self) -> str:
@@ -108,7 +138,9 @@ class ProgrammeState:
     """A learner's way through a programme: requirements met, steps and skills done, certificates.
 
     `done` of `total` learning steps make the percent; `skills` of `skills_total` checklists
-    observed and passed are counted apart. `certificates` are newest cycle first.
+    observed and passed are counted apart. `certificates` are newest cycle first. `renewing`
+    says the requirements are the renewal path's, with evidence counted after `since`;
+    `recertification` is the open recertification of the latest certificate, if any.
     """
 
     programme: Programme
@@ -119,6 +151,9 @@ class ProgrammeState:
     skills: int = 0
     skills_total: int = 0
     certificates: list[Certificate] = field(default_factory=list)
+    renewing: bool = False
+    since: datetime | None = None
+    recertification: Recertification | None = None
 
     @property
     def met(self) -> bool:
@@ -145,8 +180,11 @@ class ProgrammeState:
 
     @property
     def due(self) -> bool:
-        """Whether a certificate should be issued now: everything met and none valid."""
-        return bool(self.requirements) and self.met and self.certificate is None
+        """Whether a certificate should be issued now: everything met, and none valid or an
+        open recertification completed by it."""
+        if not self.requirements or not self.met:
+            return False
+        return self.certificate is None or self.recertification is not None
 
     def standing(self, due_date: date | None = None) -> tuple[Standing, Certificate | None]:
         """This learner's standing, given the due date of an assignment of the programme."""
@@ -161,6 +199,8 @@ class ProgrammeStructure:
     courses: CourseStructure | None
     # Required quizzes that are not live steps of a required course: one step each.
     extra_quizzes: set[int]
+    # Programme id -> its first and renewal paths and evidence rules (absent: DEFAULT_RULE).
+    paths: dict[int, Paths] = field(default_factory=dict)
 
 
 def programmes_queryset() -> QuerySet:
@@ -171,12 +211,14 @@ def programmes_queryset() -> QuerySet:
 def load_programmes(programmes: Iterable[Programme]) -> ProgrammeStructure:
     """The requirements and course structure of `programmes` (a few queries, however many)."""
     programmes = list(programmes)
-    prefetch_related_objects(programmes, *REQUIRED)
-    courses = list({c.pk: c for p in programmes for c in p.required_courses.all()}.values())
+    paths = load_paths(programmes)
+    courses = list(
+        {c.pk: c for p in paths.values() for path in (p.first, p.renewal) for c in path[0]}.values()
+    )
     structure = load_structure(courses) if courses else None
     steps = set(structure.quiz_ids) if structure else set()
-    extra = {q.pk for p in programmes for q in p.required_quizzes.all()} - steps
-    return ProgrammeStructure(programmes, structure, extra)
+    extra = {q.pk for p in paths.values() for q in p.first[1]} - steps
+    return ProgrammeStructure(programmes, structure, extra, paths)
 
 
 @dataclass
@@ -184,18 +226,23 @@ class ProgrammeRecords:
     """What some learners have done toward the programmes of a structure."""
 
     courses: dict[int, dict[int, CourseProgress]]  # user id -> course id -> progress
-    passed_quizzes: set[tuple[int, int]]  # (user id, quiz id), of the quizzes outside courses
-    latest_pass: dict[tuple[int, int], datetime]  # (user id, checklist id) -> signed at
+    # (user id, quiz id) -> the latest passing attempt's submission by `now` (None: only later
+    # ones), for the quizzes outside courses and every renewal path's quizzes.
+    quiz_passes: dict[tuple[int, int], datetime | None]
+    observations: dict[tuple[int, int], list[Observation]]  # (user id, checklist id)
     revoked: dict[tuple[int, int], datetime]  # (user id, programme id) -> last revocation
     certificates: dict[tuple[int, int], list[Certificate]]  # newest cycle first
 
 
 def certificates_of(user_ids: Iterable[int] | QuerySet, programmes) -> dict:
-    """(user id, programme id) -> the learner's certificates of it, newest cycle first."""
+    """(user id, programme id) -> the learner's certificates of it, newest cycle first, each
+    with its recertification (`paths.recertification_of`) read in the same query."""
     found: dict[tuple[int, int], list[Certificate]] = defaultdict(list)
-    for certificate in Certificate.objects.filter(
-        user_id__in=user_ids, programme__in=programmes
-    ).order_by("-cycle"):
+    for certificate in (
+        Certificate.objects.filter(user_id__in=user_ids, programme__in=programmes)
+        .select_related("recertification")
+        .order_by("-cycle")
+    ):
         found[(certificate.user_id, certificate.programme_id)].append(certificate)
     return found
 
@@ -218,30 +265,21 @@ def load_records(
     if structure.courses is not None:
         for user_id, state in learner_states(users, structure.courses).items():
             courses[user_id] = build_progress(structure.courses, state)
-    # Quizzes that are steps of a course count as courses.progress counts them; the others
-    # are read here, by the same rule (an attempt graded and passed).
-    quiz_ids = structure.extra_quizzes
-    passed = (
+    # Quizzes that are steps of a course count as courses.progress counts them; the others,
+    # and any quiz a renewal needs passed within its window, are read here by the same rule
+    # (an attempt graded and passed), with the date of the latest pass.
+    paths = structure.paths.values()
+    quiz_ids = structure.extra_quizzes | {q.pk for p in paths for q in p.renewal[1]}
+    passes = (
         Attempt.objects.filter(
             user_id__in=ids, quiz_id__in=quiz_ids, state=AttemptState.GRADED, passed=True
         )
         .order_by()
-        .values_list("user_id", "quiz_id")
-        .distinct()
+        .values("user_id", "quiz_id")
+        .annotate(latest=Max("submitted_at", filter=Q(submitted_at__lte=now)))
     )
-    checklist_ids = {c.pk for p in programmes for c in p.required_checklists.all()}
-    latest_pass = (
-        SkillAssessment.objects.filter(
-            trainee_id__in=ids,
-            checklist_id__in=checklist_ids,
-            status=AssessmentStatus.SIGNED,
-            passed=True,
-            signed_at__lte=now,
-        )
-        .order_by()
-        .values("trainee_id", "checklist_id")
-        .annotate(latest=Max("signed_at"))
-    )
+    checklist_ids = {c.pk for p in paths for path in (p.first, p.renewal) for c in path[2]}
+    longest = max((p.validity for p in programmes), default=timedelta(0))
     revoked = (
         Certificate.objects.filter(
             user_id__in=ids, programme__in=programmes, revoked_at__isnull=False
@@ -252,11 +290,10 @@ def load_records(
     )
     return ProgrammeRecords(
         courses=courses,
-        passed_quizzes=set(passed) if quiz_ids else set(),
-        latest_pass={
-            (row["trainee_id"], row["checklist_id"]): row["latest"]
-            for row in (latest_pass if checklist_ids else [])
+        quiz_passes={
+            (row["user_id"], row["quiz_id"]): row["latest"] for row in (passes if quiz_ids else [])
         },
+        observations=load_observations(ids, checklist_ids, now=now, after=now - longest),
         revoked={(row["user_id"], row["programme_id"]): row["latest"] for row in revoked},
         certificates=certificates_of(ids, programmes),
     )
@@ -271,35 +308,61 @@ def evaluate(
 ) -> ProgrammeState:
     """Combine a structure and the records for one learner and one programme; no queries."""
     state = ProgrammeState(programme=programme, now=now)
+    state.certificates = records.certificates.get((user_id, programme.pk), [])
+    start, state.recertification = renewal_start(programme, state.latest, now)
+    state.renewing = start is not None
+    window = now - programme.validity
+    state.since = since = max(
+        window, records.revoked.get((user_id, programme.pk), window), start or window
+    )
+    paths = structure.paths[programme.pk]
+    courses, quizzes, checklists = paths.path(state.renewing)
     progress = records.courses.get(user_id, {})
     done_steps = {
         s.page_id for p in progress.values() for m in p.modules for s in m.steps if s.done
     }
     own_steps: set[int] = set()
-    for course in programme.required_courses.all():
+    for course in courses:
         course_progress = progress.get(course.pk)
         if course_progress is not None:
             state.done += course_progress.done
             state.total += course_progress.total
             own_steps |= {s.page_id for m in course_progress.modules for s in m.steps}
         enrollment = course_progress.enrollment if course_progress else None
-        completed = enrollment is not None and enrollment.completed_at is not None
-        state.requirements.append(Requirement("course", course.title, completed, course))
-    for quiz in programme.required_quizzes.all():
-        passed = quiz.pk in done_steps or (user_id, quiz.pk) in records.passed_quizzes
-        if quiz.pk not in own_steps:  # not a step of this programme's courses: a step of its own
+        completed_at = enrollment.completed_at if enrollment is not None else None
+        completed = completed_at is not None
+        if state.renewing:  # completed once, and nothing added since left undone
+            completed = completed and course_progress is not None and course_progress.complete
+        state.requirements.append(
+            Requirement("course", course.title, completed, course, course.pk, done_at=completed_at)
+        )
+    for quiz in quizzes:
+        passed_at = records.quiz_passes.get((user_id, quiz.pk))
+        if state.renewing:
+            passed = passed_at is not None and since < passed_at <= now
+        else:
+            passed = quiz.pk in done_steps or (user_id, quiz.pk) in records.quiz_passes
+        if quiz.pk not in own_steps:  # not a step of this path's courses: a step of its own
             state.done += passed
             state.total += 1
-        state.requirements.append(Requirement("quiz", quiz.title, passed, quiz))
-    window = now - programme.validity
-    since = max(window, records.revoked.get((user_id, programme.pk), window))
-    for checklist in programme.required_checklists.all():
-        latest = records.latest_pass.get((user_id, checklist.pk))
-        observed = latest is not None and since < latest <= now
-        state.skills += observed
+        state.requirements.append(
+            Requirement("quiz", quiz.title, passed, quiz, quiz.pk, done_at=passed_at)
+        )
+    for checklist in checklists:
+        rule = paths.rules.get(checklist.pk, DEFAULT_RULE)
+        result = tally(records.observations.get((user_id, checklist.pk), []), rule, since, now)
+        state.skills += result.met
         state.skills_total += 1
-        state.requirements.append(Requirement("checklist", checklist.title, observed))
-    state.certificates = records.certificates.get((user_id, programme.pk), [])
+        state.requirements.append(
+            Requirement(
+                "checklist",
+                checklist.title,
+                result.met,
+                object_id=checklist.pk,
+                detail=describe(result),
+                done_at=result.latest,
+            )
+        )
     return state
 
 

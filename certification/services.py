@@ -4,7 +4,10 @@ A certificate is issued the moment its programme's last requirement is met, exac
 checks run after the transaction that met a requirement commits (so the last one to commit sees
 every requirement), and a unique (learner, programme, cycle) constraint turns a concurrent
 second issue into a no-op. Whether a programme's requirements are met is decided by
-certification.requirements. Starting and signing assessments, revoking certificates and assigning
+certification.requirements. A renewal is the next cycle: issued once the renewal path is met
+(during an open recertification, even while the current certificate is valid), it expires a
+validity after the later of now and the current certificate's expiry, and completes the
+recertification in the same transaction. Starting and signing assessments, revoking certificates and assigning
 programmes are actions (certification.actions); their names are re-exported here for callers.
 """
 
@@ -24,7 +27,7 @@ from certification.actions import (
     update_assessment,
 )
 from certification.events import certificate_issued
-from certification.models import Certificate, Programme
+from certification.models import Certificate, Programme, Recertification
 from certification.requirements import (
     ProgrammeState,
     learner_programmes,
@@ -61,8 +64,21 @@ __all__ = [
 # Issuing ----------------------------------------------------------------------------------------
 
 
+def next_expiry(state: ProgrammeState, now: datetime) -> datetime:
+    """When the next cycle's certificate expires: the programme's validity after `now`, or
+    after the current certificate's expiry while that one is still valid (renewing early
+    loses no time)."""
+    current = state.certificate
+    start = max(now, current.expires_at) if current is not None else now
+    return start + state.programme.validity
+
+
 def _issue(user, state: ProgrammeState, now: datetime) -> Certificate | None:
-    """Issue the next cycle's certificate for a due `state`; None if a concurrent issue won."""
+    """Issue the next cycle's certificate for a due `state`; None if a concurrent issue won.
+
+    An open recertification of the latest certificate is completed by it, in the same
+    transaction: it records the new certificate and when.
+    """
     programme = state.programme
     cycle = (state.latest.cycle if state.latest else 0) + 1
     try:
@@ -73,8 +89,12 @@ def _issue(user, state: ProgrammeState, now: datetime) -> Certificate | None:
                 cycle=cycle,
                 holder_name=user.display_name,
                 issued_at=now,
-                expires_at=now + programme.validity,
+                expires_at=next_expiry(state, now),
             )
+            if state.recertification is not None:
+                Recertification.objects.filter(
+                    pk=state.recertification.pk, completed_at__isnull=True
+                ).update(next_certificate=certificate, completed_at=now)
             log(
                 instance=certificate,
                 action="certification.certificate.issue",
@@ -89,7 +109,8 @@ def _issue(user, state: ProgrammeState, now: datetime) -> Certificate | None:
 
 
 def issue_if_due(user, programme: Programme, *, now: datetime | None = None) -> Certificate | None:
-    """Issue the next certificate if every requirement is met and none is valid; else None.
+    """Issue the next certificate if it is due (`ProgrammeState.due`: every requirement met,
+    and none valid or an open recertification to complete); else None.
 
     Safe to call any number of times, from any number of requests at once.
     """

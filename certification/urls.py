@@ -1,12 +1,20 @@
 from django.urls import path
 
-from certification import invitation_views, verification_views, views
+from certification import (
+    evidence_views,
+    invitation_views,
+    supervisor_views,
+    verification_views,
+    views,
+)
 
 certificate_patterns = (
     [
         path("", verification_views.lookup, name="lookup"),
         path("<code:code>/", views.verify, name="verify"),
         path("<code:code>.pdf", views.download_pdf, name="pdf"),
+        path("<code:code>/evidence/", evidence_views.evidence, name="evidence"),
+        path("<code:code>/evidence.pdf", evidence_views.evidence_pdf, name="evidence_pdf"),
     ],
     "certificates",
 )
@@ -34,6 +42,21 @@ clinic_patterns = (
             "<slug:slug>/invitations/<id:pk>/revoke/",
             invitation_views.revoke_invitation,
             name="invitation_revoke",
+        ),
+        path(
+            "<slug:slug>/external-assessors/",
+            supervisor_views.clinic_external_assessors,
+            name="external_assessors",
+        ),
+        path(
+            "<slug:slug>/external-assessors/<id:pk>/approve/",
+            supervisor_views.approve_external,
+            name="external_assessor_approve",
+        ),
+        path(
+            "<slug:slug>/external-assessors/<id:pk>/reject/",
+            supervisor_views.reject_external,
+            name="external_assessor_reject",
         ),
     ],
     "clinics",

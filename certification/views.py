@@ -40,6 +40,7 @@ from certification.clinics import (
     update_selection,
 )
 from certification.competencies import competency_records
+from certification.cpd import clinic_cpd
 from certification.forms import AssignForm
 from certification.models import (
     AssessmentStatus,
@@ -50,6 +51,7 @@ from certification.models import (
     SkillAssessment,
 )
 from certification.pdf import certificate_pdf
+from certification.permissions import may_see_evidence
 from certification.requirements import Standing
 from certification.rules import CertificationError
 from core.exports import Echo, spreadsheet_safe
@@ -62,7 +64,12 @@ STAFF_PER_PAGE = 100
 def verify(request: HttpRequest, code: str) -> TemplateResponse:
     """Anyone with the code: name, programme, issued, expires, status. Nothing more."""
     certificate = get_object_or_404(Certificate.objects.select_related("programme"), code=code)
-    response = TemplateResponse(request, "certification/verify.html", {"certificate": certificate})
+    response = TemplateResponse(
+        request,
+        "certification/verify.html",
+        # The evidence pack is linked only for those who may see it (its page checks again).
+        {"certificate": certificate, "evidence": may_see_evidence(request.user, certificate)},
+    )
     response["X-Robots-Tag"] = "noindex"
     response["Cache-Control"] = "no-store"
     return response
@@ -183,6 +190,8 @@ def _dashboard(
         "selected_count": len(selected),
         "remind_max": MAX_PER_REQUEST,
         "remind_errors": remind_errors or [],
+        # Every staff member's CPD hours this year, read in one batch (certification.cpd).
+        "cpd": clinic_cpd([row.user for row in matrix.all_rows]),
     }
     return TemplateResponse(request, "certification/clinic_dashboard.html", context, status=status)
 

@@ -132,6 +132,14 @@ def register_certification_log_actions(actions):
     actions.register_action(REVOKE)(RevokeFormatter)
     actions.register_action(ASSIGN, "Assign programme", "Programme assigned to staff")
     actions.register_action(REMIND)(RemindFormatter)
+    actions.register_action(
+        "certification.recertification.open", "Open recertification", "Recertification opened"
+    )
+    actions.register_action(
+        "certification.recertification.material_change",
+        "Material change",
+        "Published as a material change: recertification opened for its holders",
+    )
 
 
 # Invitations to site roles (certification.invitation_admin) ------------------------------------
@@ -185,3 +193,101 @@ def register_invitation_log_actions(actions):
     actions.register_action(INVITE, "Invite", "Invitation sent")
     actions.register_action(WITHDRAW, "Withdraw invitation", "Invitation withdrawn")
     actions.register_action(ACCEPT, "Accept invitation", "Invitation accepted")
+
+
+@hooks.register("register_log_actions")
+def register_chairside_log_actions(actions):
+    from certification.assessing import CONFIRM_EXTERNAL
+    from certification.countersign import COUNTERSIGN
+
+    actions.register_action(
+        COUNTERSIGN, "Countersign skill assessment", "Skill assessment countersigned"
+    )
+    actions.register_action(
+        CONFIRM_EXTERNAL,
+        "Confirm external supervisor",
+        "External supervisor confirmed their details through the link",
+    )
+
+
+# Assessment requests and external supervisors (certification.requests, .external_approval) ------
+
+
+@hooks.register("register_log_actions")
+def register_request_log_actions(actions):
+    from certification import external_approval, requests
+
+    actions.register_action(requests.REQUEST, "Request assessment", "Assessment requested")
+    actions.register_action(requests.ACCEPT, "Accept request", "Assessment request accepted")
+    actions.register_action(requests.DECLINE, "Decline request", "Assessment request declined")
+    actions.register_action(requests.WITHDRAW, "Withdraw request", "Assessment request withdrawn")
+    actions.register_action(requests.COMPLETE, "Complete request", "Assessment request completed")
+    actions.register_action(
+        external_approval.APPROVE, "Approve supervisor", "External supervisor approved"
+    )
+    actions.register_action(
+        external_approval.REJECT, "Do not approve supervisor", "External supervisor not approved"
+    )
+    actions.register_action(
+        external_approval.LINK_SENT, "Send link", "One-time link e-mailed to the supervisor"
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_external_assessor_admin_urls():
+    from django.urls import path
+
+    from certification import supervisor_views
+
+    return [
+        path(
+            "external-supervisors/",
+            supervisor_views.ExternalAssessorsAdminView.as_view(),
+            name=supervisor_views.ADMIN_INDEX,
+        ),
+        path(
+            "external-supervisors/<id:pk>/approve/",
+            supervisor_views.admin_approve,
+            name="certification_external_assessors_approve",
+        ),
+        path(
+            "external-supervisors/<id:pk>/reject/",
+            supervisor_views.admin_reject,
+            name="certification_external_assessors_reject",
+        ),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_external_assessors_menu_item():
+    from django.urls import reverse
+
+    from certification.permissions import DECIDE_EXTERNAL
+    from core.admin import PermissionMenuItem
+
+    return PermissionMenuItem(
+        "External supervisors",
+        reverse("certification_external_assessors"),
+        icon_name="user",
+        order=245,
+        permission=DECIDE_EXTERNAL,
+    )
+
+
+# Trainees' acknowledgements and disputes (certification.acknowledgements, dispute_admin) ----------
+
+
+@hooks.register("register_admin_viewset")
+def register_dispute_viewset():
+    from certification.dispute_admin import DisputeViewSet
+
+    return DisputeViewSet()
+
+
+@hooks.register("register_log_actions")
+def register_acknowledgement_log_actions(actions):
+    from certification.acknowledgements import ACKNOWLEDGE, DISPUTE, RESOLVE
+
+    actions.register_action(ACKNOWLEDGE, "Acknowledge assessment", "Assessment acknowledged")
+    actions.register_action(DISPUTE, "Dispute assessment", "Assessment disputed")
+    actions.register_action(RESOLVE, "Resolve dispute", "Dispute of the assessment resolved")

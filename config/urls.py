@@ -6,8 +6,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.urls import notification_patterns
 from accounts.views import AdminLogoutView
-from certification import programme_views
+from certification import evidence_views, programme_views
 from certification import views as certification_views
+from certification.assess_urls import assess_patterns, my_assessment_patterns
 from certification.urls import certificate_patterns, clinic_patterns, invitation_patterns
 from core import views as core_views
 from courses import views as courses_views
@@ -25,6 +26,11 @@ urlpatterns = [
     path("search/", courses_views.search, name="search"),
     path("learn/competencies/", certification_views.my_competencies, name="my_competencies"),
     path("learn/programmes/<slug:slug>/", programme_views.my_programme, name="my_programme"),
+    path("learn/transcript/", evidence_views.cpd_transcript, name="cpd_transcript"),
+    path("learn/transcript.pdf", evidence_views.cpd_transcript_pdf, name="cpd_transcript_pdf"),
+    path("learn/transcript.csv", evidence_views.cpd_transcript_csv, name="cpd_transcript_csv"),
+    path("learn/assessments/", include(my_assessment_patterns)),
+    path("assess/", include(assess_patterns)),
     path("learn/", include("courses.urls")),
     path("certificates/", include(certificate_patterns)),
     path("clinics/", include(clinic_patterns)),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,24 @@ def read_lesson(
 OBJECTIVE_TEXT_MAX_LENGTH = 300
 
 
+CPD_HOURS_MAX = Decimal("999.75")
+
+
+def read_cpd_hours(meta: dict[str, Any], where: str) -> Decimal | None:
+    """A module's optional `cpd_hours`: a number of hours in quarter hours, 0.25 to 999.75."""
+    if "cpd_hours" not in meta:
+        return None
+    value = meta["cpd_hours"]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise CurriculumError(f"{where}: 'cpd_hours' must be a number of hours, such as 1.5")
+    hours = Decimal(str(value))
+    if not Decimal("0.25") <= hours <= CPD_HOURS_MAX or (hours * 4) % 1:
+        raise CurriculumError(
+            f"{where}: 'cpd_hours' must be in quarter hours between 0.25 and {CPD_HOURS_MAX}"
+        )
+    return hours.quantize(Decimal("0.01"))
+
+
 def read_objectives(meta: dict[str, Any], where: str) -> list[ObjectiveSpec]:
     """A module's [[objective]] tables: a stable key (questions cite it) and what the learner
     will be able to do, in one sentence."""
@@ -177,6 +196,7 @@ def read_course(course_dir: Path, source_ids: dict[str, int] | None = None) -> C
                 path=module_dir,
                 quiz=read_toml(quiz_path) if quiz_path.exists() else None,
                 objectives=read_objectives(mmeta, mwhere),
+                cpd_hours=read_cpd_hours(mmeta, mwhere),
             )
         )
     _unique(course.modules, "key", "module")

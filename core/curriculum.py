@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,7 @@ class ModuleSpec:
     path: Path
     quiz: dict[str, Any] | None = None  # parsed quiz.toml, interpreted by the quizzes app
     objectives: list[ObjectiveSpec] = field(default_factory=list)
+    cpd_hours: Decimal | None = None  # None: the lessons' estimated minutes, in hours
 
 
 @dataclass

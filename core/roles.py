@@ -26,6 +26,8 @@ from wagtail.models import (
 
 INSTRUCTORS = "Instructors"
 REVIEWERS = "Clinical reviewers"
+# Observe and sign practical skills outside the admin: no admin access, no authoring.
+ASSESSORS = "Assessors"
 WORKFLOW_NAME = "Clinical review"
 
 # (app_label, model) -> actions, per group. Higher apps add theirs with grant_model_permissions.
@@ -38,11 +40,18 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("core", "source"): ("add", "change", "view"),
         ("courses", "competency"): ("add", "change", "view"),
     },
+    ASSESSORS: {},
 }
 # (app_label, codename) permissions that are not add/change/delete/view/publish, per group.
-ROLE_EXTRA_PERMISSIONS: dict[str, list[tuple[str, str]]] = {INSTRUCTORS: [], REVIEWERS: []}
+ROLE_EXTRA_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
+    INSTRUCTORS: [],
+    REVIEWERS: [],
+    ASSESSORS: [],
+}
 # Snippet models (app_label, model) whose changes go through the Clinical review workflow.
 REVIEWED_SNIPPETS: list[tuple[str, str]] = []
+# The groups that open the Wagtail admin (Assessors work outside it).
+ADMIN_ROLES = (INSTRUCTORS, REVIEWERS)
 PAGE_PERMISSIONS = {
     INSTRUCTORS: ("add_page", "change_page", "lock_page", "unlock_page"),
     REVIEWERS: ("add_page", "change_page", "publish_page", "lock_page", "unlock_page"),
@@ -87,10 +96,10 @@ def ensure_roles(course_root: Page | None) -> dict[str, Group]:
     groups = {}
     access_admin = _permission("wagtailadmin", "access_admin")
     root_collection = Collection.get_first_root_node()
-    for name in (INSTRUCTORS, REVIEWERS):
+    for name in ROLE_MODEL_PERMISSIONS:
         group, _ = Group.objects.get_or_create(name=name)
         groups[name] = group
-        wanted = [access_admin]
+        wanted = [access_admin] if name in ADMIN_ROLES else []
         for (app_label, model), actions in ROLE_MODEL_PERMISSIONS[name].items():
             ct = ContentType.objects.get(app_label=app_label, model=model)
             wanted += Permission.objects.filter(
@@ -100,11 +109,11 @@ def ensure_roles(course_root: Page | None) -> dict[str, Group]:
             _permission(app_label, codename) for app_label, codename in ROLE_EXTRA_PERMISSIONS[name]
         ]
         group.permissions.add(*wanted)
-        for codename in PAGE_PERMISSIONS[name] if course_root is not None else ():
+        for codename in PAGE_PERMISSIONS.get(name, ()) if course_root is not None else ():
             GroupPagePermission.objects.get_or_create(
                 group=group, page=course_root, permission=_permission("wagtailcore", codename)
             )
-        for app_label, model in COLLECTION_PERMISSIONS[name]:
+        for app_label, model in COLLECTION_PERMISSIONS.get(name, ()):
             for action in ("add", "change", "choose"):
                 GroupCollectionPermission.objects.get_or_create(
                     group=group,

@@ -14,7 +14,9 @@ class CoursesConfig(AppConfig):
         from courses.evaluation import reconcile_task
         from courses.learner_records import count_course_records, register_learner_records
         from courses.progress import lessons_completed, live_lessons, register_step_kind
+        from courses.structure_cache import connect_signals
 
+        connect_signals()
         register_periodic("reconcile-progress", reconcile_task, timedelta(hours=1))
         register_learner_records("courses", count_course_records)
         register_step_kind(

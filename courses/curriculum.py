@@ -171,6 +171,7 @@ class CourseLoader(CurriculumLoader):
                     "summary": module_spec.summary,
                     "intro": module_spec.intro,
                     "requires_previous": module_spec.requires_previous,
+                    "cpd_hours": module_spec.cpd_hours,
                 },
                 m2m={"competencies": self.competency_list(module_spec.competencies, where)},
                 inline=self.objective_rows(known, module_spec),

@@ -4,6 +4,7 @@ Pages are edited in the Wagtail admin and go live through the "Clinical review" 
 (core.roles). Competency is a snippet registered in courses/wagtail_hooks.py.
 """
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, TypeAlias
 
 from django import forms
@@ -140,6 +141,20 @@ class CoursePage(CurriculumKeyedPage):
     image = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    material_change = models.BooleanField(
+        "material change",
+        default=False,
+        help_text=(
+            "Tick when publishing a change that certificate holders must learn: publishing opens "
+            "recertification at once for everyone certified in a programme requiring this course. "
+            "Untick it for later edits."
+        ),
+    )
+    material_change_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What changed, told to the holders asked to recertify.",
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -147,6 +162,13 @@ class CoursePage(CurriculumKeyedPage):
         FieldPanel("audience"),
         FieldPanel("intro"),
         FieldPanel("image"),
+    ]
+    settings_panels = [
+        *Page.settings_panels,
+        MultiFieldPanel(
+            [FieldPanel("material_change"), FieldPanel("material_change_note")],
+            heading="Recertification",
+        ),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("intro")]
 
@@ -181,6 +203,18 @@ class ModulePage(CurriculumKeyedPage):
         help_text="Learners must complete the previous module before starting this one.",
     )
     competencies = ParentalManyToManyField(Competency, blank=True, related_name="modules")
+    cpd_hours = models.DecimalField(
+        "CPD hours",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.25"))],
+        help_text=(
+            "Continuing professional development hours a learner earns by completing this "
+            "module. Empty: its lessons' estimated minutes, in hours."
+        ),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -188,6 +222,7 @@ class ModulePage(CurriculumKeyedPage):
         FieldPanel("intro"),
         FieldPanel("competencies", widget=forms.CheckboxSelectMultiple),
         FieldPanel("requires_previous"),
+        FieldPanel("cpd_hours"),
         InlinePanel("objectives", label="Learning objective", heading="Learning objectives"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary")]

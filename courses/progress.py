@@ -23,6 +23,7 @@ from django.urls import reverse
 from wagtail.models import Page, Site
 
 from courses.models import Enrollment, LessonCompletion, LessonPage, ModuleCompletion, ModulePage
+from courses.structure_cache import cached
 
 
 def percent_done(done: int, total: int) -> int:
@@ -216,7 +217,23 @@ class LearnerState:
 
 
 def load_structure(courses: list[Page]) -> CourseStructure:
-    """One query for the modules and one per step kind, whatever the size of the courses."""
+    """The live modules and steps of `courses`: from the cache (courses.structure_cache) when
+    nothing has changed since it was read, otherwise one query for the modules and one per step
+    kind, whatever the size of the courses."""
+    key = ",".join(str(pk) for pk in sorted({c.pk for c in courses}))
+    modules, steps_by_parent, page_ids = cached(f"v1:{key}", lambda: _read_structure(courses))
+    return CourseStructure(
+        courses=courses,
+        modules=modules,
+        steps_by_parent=steps_by_parent,
+        page_ids=page_ids,
+        module_ids=[m.pk for m in modules],
+    )
+
+
+def _read_structure(
+    courses: list[Page],
+) -> tuple[list[ModulePage], dict[str, list[Step]], dict[str, list[int]]]:
     under = _under(courses)
     modules = list(
         ModulePage.objects.live()
@@ -244,13 +261,8 @@ def load_structure(courses: list[Page]) -> CourseStructure:
                 path=row["path"],
             )
         )
-    return CourseStructure(
-        courses=courses,
-        modules=modules,
-        steps_by_parent=steps_by_parent,
-        page_ids={name: [row["id"] for row in found] for name, found in rows.items()},
-        module_ids=[m.pk for m in modules],
-    )
+    page_ids = {name: [row["id"] for row in found] for name, found in rows.items()}
+    return modules, steps_by_parent, page_ids
 
 
 def learner_states(users: list, structure: CourseStructure) -> dict[int, LearnerState]:

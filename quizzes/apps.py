@@ -43,6 +43,9 @@ class QuizzesConfig(AppConfig):
         register_periodic(
             "close-overdue-attempts", close_overdue_attempts_task, timedelta(minutes=5)
         )
+        from quizzes.interchange.uploads import purge_stale_uploads_task
+
+        register_periodic("purge-question-uploads", purge_stale_uploads_task, timedelta(hours=1))
         # Instructors write questions but cannot publish them: Clinical review approves.
         roles.grant_model_permissions(
             roles.INSTRUCTORS,

@@ -6,7 +6,8 @@ means 1, so every reader accepts what was written before the key existed:
 - `QuestionSnapshot` (`Response.question_snapshot`): the question as the trainee saw it and was
   graded against. Version 1 is the first format; version 2 adds `rubric_points` and
   `rubric_pass_points` (essays) and a `model_answer` (short answers); version 3 adds
-  `critical` and the source's `id`. See quizzes.snapshots.
+  `critical` and the source's `id`; version 4 adds `case_sensitive` and each option's
+  `fraction` where one is set (imported Moodle credits). See quizzes.snapshots.
 - `Display` (`Response.display`): one attempt's order and opaque ids. Only version 1 exists,
   written without the key; a later format writes `"version": 2`.
 - `CaseSnapshot` (`Attempt.case_snapshot`): a clinical case as the trainee reads it. Only
@@ -33,7 +34,7 @@ QuestionKind: TypeAlias = Literal[
     "essay",
 ]
 
-SnapshotVersion: TypeAlias = Literal[1, 2, 3]
+SnapshotVersion: TypeAlias = Literal[1, 2, 3, 4]
 DisplayVersion: TypeAlias = Literal[1]
 CaseSnapshotVersion: TypeAlias = Literal[1]
 
@@ -55,6 +56,7 @@ class SnapshotOption(TypedDict):
     is_correct: bool
     feedback: str
     match: str
+    fraction: NotRequired[str]  # version 4, only when set: the credit -1..1 (decimal string)
 
 
 class NumericAnswer(TypedDict):
@@ -96,6 +98,7 @@ class QuestionSnapshot(TypedDict):
     source: SnapshotSource
     competencies: CompetencyCodes
     critical: NotRequired[bool]  # version 3: must earn full credit for the attempt to pass
+    case_sensitive: NotRequired[bool]  # version 4: short answers match upper/lower case exactly
 
 
 class Display(TypedDict, total=False):

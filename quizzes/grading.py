@@ -13,6 +13,12 @@ No database, no request, no clock. Answers arrive already normalised by quizzes.
 
 `None` means not answered, which earns nothing. The snapshot, display and answer shapes are
 defined in quizzes.contracts.
+
+Credits (snapshot version 4): an option may carry its own `fraction` (-1..1, Moodle's grade).
+A chosen single choice earns its fraction; a multiple response earns the sum of the chosen
+options' fractions; a short answer earns the best fraction among the accepted answers it
+matches; each result is clamped to 0..1. An option without a fraction earns what its
+`is_correct` says under the rule below, so snapshots without credits grade exactly as before.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, DecimalException
 from typing import Any
 
-from quizzes.contracts import Display, QuestionKind, QuestionSnapshot
+from quizzes.contracts import Display, QuestionKind, QuestionSnapshot, SnapshotOption
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -58,22 +64,60 @@ def _clamp(value: Decimal) -> Decimal:
     return min(ONE, max(ZERO, value)).quantize(FRACTION_PLACES, rounding=ROUND_HALF_UP)
 
 
+def option_fraction(option: SnapshotOption) -> Decimal | None:
+    """The option's own credit (-1..1) when the snapshot sets one, else None."""
+    value = option.get("fraction")
+    if value is None:
+        return None
+    try:
+        fraction = Decimal(value)
+    except (DecimalException, TypeError, ValueError):
+        return None
+    return fraction if fraction.is_finite() else None
+
+
+def has_fractions(snapshot: QuestionSnapshot) -> bool:
+    """Whether any option of the snapshot carries its own credit."""
+    return any(option_fraction(o) is not None for o in snapshot["options"])
+
+
 def grade_single(snapshot: QuestionSnapshot, display: Display, answer: str | None) -> Grade:
+    """The chosen option's credit when it has one (clamped 0..1), else 1 if it is correct."""
     if answer is None:
         return Grade(ZERO)
     index = token_index(display).get(answer)
-    correct = index is not None and snapshot["options"][index]["is_correct"]
-    return Grade(ONE if correct else ZERO)
+    if index is None:
+        return Grade(ZERO)
+    option = snapshot["options"][index]
+    fraction = option_fraction(option)
+    if fraction is not None:
+        return Grade(_clamp(fraction))
+    return Grade(ONE if option["is_correct"] else ZERO)
 
 
 def grade_multiple(snapshot: QuestionSnapshot, display: Display, answer: list[str] | None) -> Grade:
-    """Each right pick earns 1/(number right); each wrong pick takes as much away; floor 0."""
+    """Each right pick earns 1/(number right); each wrong pick takes as much away; floor 0.
+
+    With credits set (Moodle's rule): the sum of the chosen options' credits, clamped to 0..1;
+    an option without one counts +1/(number right) if correct and -1/(number right) if not.
+    """
     options = snapshot["options"]
     right = sum(1 for o in options if o["is_correct"])
-    if not answer or right == 0:
+    if not answer:
         return Grade(ZERO)
     indexes = token_index(display)
     picked = {indexes[t] for t in answer if t in indexes}
+    if has_fractions(snapshot):
+        share = ONE / right if right else ZERO
+        total = ZERO
+        for i in picked:
+            credit = option_fraction(options[i])
+            if credit is None:
+                credit = share if options[i]["is_correct"] else -share
+            total += credit
+        return Grade(_clamp(total))
+    if right == 0:
+        return Grade(ZERO)
     hits = sum(1 for i in picked if options[i]["is_correct"])
     misses = len(picked) - hits
     return Grade(_clamp(Decimal(hits - misses) / Decimal(right)))
@@ -125,23 +169,39 @@ def grade_matching(
     return Grade(_clamp(Decimal(right) / Decimal(len(prompts))))
 
 
-def normalise_text(text: str) -> str:
-    """Case-folded, accents and spacing made uniform: the form short answers are compared in."""
-    text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"\s+", " ", text).strip().casefold()
+def normalise_text(text: str, *, case_sensitive: bool = False) -> str:
+    """Case-folded (unless case matters), accents and spacing made uniform: the form short
+    answers are compared in."""
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
+    return text if case_sensitive else text.casefold()
 
 
-def matches_pattern(text: str, pattern: str) -> bool:
-    """Whole-answer match, case-insensitive; `*` in the pattern matches any run of characters."""
-    parts = [re.escape(part) for part in normalise_text(pattern).split("*")]
-    return re.fullmatch(".*".join(parts), normalise_text(text), flags=re.DOTALL) is not None
+def matches_pattern(text: str, pattern: str, *, case_sensitive: bool = False) -> bool:
+    """Whole-answer match, case-insensitive unless asked; `*` in the pattern matches any run of
+    characters."""
+    parts = [
+        re.escape(part)
+        for part in normalise_text(pattern, case_sensitive=case_sensitive).split("*")
+    ]
+    given = normalise_text(text, case_sensitive=case_sensitive)
+    return re.fullmatch(".*".join(parts), given, flags=re.DOTALL) is not None
 
 
 def grade_short_answer(snapshot: QuestionSnapshot, display: Display, answer: str | None) -> Grade:
+    """The best credit among the accepted answers the text matches (an accepted answer without
+    its own credit earns full marks); upper and lower case count when the question says so."""
     if not answer or not answer.strip():
         return Grade(ZERO)
-    accepted = (o["text"] for o in snapshot["options"] if o["text"].strip())
-    return Grade(ONE if any(matches_pattern(answer, p) for p in accepted) else ZERO)
+    case_sensitive = bool(snapshot.get("case_sensitive", False))
+    best: Decimal | None = None
+    for option in snapshot["options"]:
+        if not option["text"].strip():
+            continue
+        if matches_pattern(answer, option["text"], case_sensitive=case_sensitive):
+            credit = option_fraction(option)
+            credit = ONE if credit is None else credit
+            best = credit if best is None else max(best, credit)
+    return Grade(ZERO if best is None else _clamp(best))
 
 
 def grade_essay(snapshot: QuestionSnapshot, display: Display, answer: str | None) -> Grade:

@@ -15,6 +15,9 @@ version ever written (`version`; absent means 1; the shapes are in quizzes.contr
    snapshots have none and were never critical: quizzes.grading.is_critical) and the
    source's `id` (the result page links a missed critical question to the lesson passage
    citing the same source and passage: quizzes.passages).
+4. adds `case_sensitive` (short answers) and, on each option whose credit is set, its
+   `fraction` (-1..1, Moodle's grade; quizzes.grading reads it, and an option without one
+   earns what its `is_correct` says, exactly as before).
 """
 
 from __future__ import annotations
@@ -24,7 +27,13 @@ import secrets
 from decimal import Decimal
 from typing import Literal, cast
 
-from quizzes.contracts import CaseSnapshot, Display, QuestionKind, QuestionSnapshot
+from quizzes.contracts import (
+    CaseSnapshot,
+    Display,
+    QuestionKind,
+    QuestionSnapshot,
+    SnapshotOption,
+)
 from quizzes.models import (
     CHOICE_TYPES,
     CaseStage,
@@ -34,7 +43,7 @@ from quizzes.models import (
     QuestionType,
 )
 
-SNAPSHOT_VERSION: Literal[3] = 3
+SNAPSHOT_VERSION: Literal[4] = 4
 
 
 def _decimal_or_none(value: Decimal | None) -> str | None:
@@ -60,7 +69,7 @@ def snapshot_question(
         "explanation": question.explanation,
         "points": str(question.points),
         "options": [
-            {"text": o.text, "is_correct": o.is_correct, "feedback": o.feedback, "match": o.match}
+            _snapshot_option(o)
             for o in sorted(options, key=lambda o: o.sort_order if o.sort_order is not None else 0)
         ],
         "numeric": (
@@ -85,7 +94,21 @@ def snapshot_question(
         },
         "competencies": [c.code for c in question.competencies.all()],
         "critical": question.critical,
+        "case_sensitive": question.case_sensitive,
     }
+
+
+def _snapshot_option(option: QuestionOption) -> SnapshotOption:
+    """One option as frozen: its credit only when one is set (version 4)."""
+    frozen: SnapshotOption = {
+        "text": option.text,
+        "is_correct": option.is_correct,
+        "feedback": option.feedback,
+        "match": option.match,
+    }
+    if option.fraction is not None:
+        frozen["fraction"] = str(option.fraction)
+    return frozen
 
 
 def _tokens(count: int) -> list[str]:

@@ -14,6 +14,13 @@ from quizzes.actions import GRADE_PERMISSION
 from quizzes.admin_overrides import QuizOverrideViewSet
 from quizzes.admin_views import GradeResponseView, GradingQueueView, pending_essays
 from quizzes.blueprint_admin import BlueprintReportView
+from quizzes.interchange.access import may_export_questions, may_import_questions
+from quizzes.interchange.admin_views import (
+    AccessMenuItem,
+    QuestionExportView,
+    QuestionImportView,
+)
+from quizzes.interchange.uploads import IMPORTED_FILE
 from quizzes.models import Accommodation, ClinicalCase, Question, QuestionCategory
 from quizzes.review_requests import REVIEW_REQUESTED
 from quizzes.statistics_admin import STATISTICS_PERMISSION, ItemStatisticsView, SendToReviewView
@@ -67,6 +74,7 @@ class QuestionBankGroup(SnippetViewSetGroup):
     menu_icon = "help"
     menu_order = 210
     items = (QuestionViewSet, ClinicalCaseViewSet, QuestionCategoryViewSet)
+    submenu_hook = "register_question_bank_menu_item"  # Import, Export (quizzes.interchange)
 
 
 register_snippet(QuestionBankGroup)
@@ -136,6 +144,50 @@ def register_quiz_log_actions(actions):
     actions.register_action("quizzes.attempt.advance", "Commit case stage", "Case stage committed")
     actions.register_action(
         REVIEW_REQUESTED, "Send back to review", "Sent back to Clinical review from item statistics"
+    )
+    actions.register_action(
+        "quizzes.question.import", "Import question", "Imported from a Moodle file as a draft"
+    )
+    actions.register_action(
+        IMPORTED_FILE, "Import question file", "Questions imported from a Moodle file"
+    )
+
+
+# Question bank import and export -----------------------------------------------------------
+
+interchange_urls = (
+    [
+        path("import/", QuestionImportView.as_view(), name="import"),
+        path("export/", QuestionExportView.as_view(), name="export"),
+    ],
+    "quizzes_interchange",
+)
+
+
+@hooks.register("register_admin_urls")
+def register_interchange_urls():
+    return [path("question-bank/", include(interchange_urls))]
+
+
+@hooks.register("register_question_bank_menu_item")
+def register_import_menu_item():
+    return AccessMenuItem(
+        "Import",
+        reverse("quizzes_interchange:import"),
+        icon_name="upload",
+        order=10,
+        may=may_import_questions,
+    )
+
+
+@hooks.register("register_question_bank_menu_item")
+def register_export_menu_item():
+    return AccessMenuItem(
+        "Export",
+        reverse("quizzes_interchange:export"),
+        icon_name="download",
+        order=11,
+        may=may_export_questions,
     )
 
 

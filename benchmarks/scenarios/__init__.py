@@ -6,5 +6,6 @@ from benchmarks.scenarios import quiz_submit
 from benchmarks.scenarios import progress_pages
 from benchmarks.scenarios import clinic
 from benchmarks.scenarios import item_statistics
+from benchmarks.scenarios import interchange_import
 
-__all__ = ["clinic", "item_statistics", "progress_pages", "quiz_submit"]
+__all__ = ["clinic", "interchange_import", "item_statistics", "progress_pages", "quiz_submit"]

@@ -5,6 +5,8 @@ SkillChecklist is a snippet; SkillAssessment is a record that never changes once
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -70,6 +72,14 @@ class SkillChecklist(
         validators=[MinValueValidator(1)],
         help_text="Lowest global rating that can pass.",
     )
+    requires_countersign = models.BooleanField(
+        "safety items need a countersignature",
+        default=False,
+        help_text=(
+            "Two-person rule: a second, different assessor must countersign the must-pass "
+            "items before an assessment of this checklist counts toward a certificate."
+        ),
+    )
 
     base_form_class = ChecklistForm
     panels = [
@@ -78,8 +88,18 @@ class SkillChecklist(
         FieldRowPanel(
             [FieldPanel("rating_max"), FieldPanel("pass_rating")], heading="Global rating"
         ),
+        FieldPanel("requires_countersign"),
         InlinePanel(
             "items", label="Item", heading="Items, in the order they are observed", min_num=1
+        ),
+        InlinePanel(
+            "eligible_assessors",
+            label="Assessor",
+            heading="Eligible assessors",
+            help_text=(
+                "Who may observe and sign this checklist. Nobody listed: anyone allowed to "
+                "assess skills (the Assessors and Instructors groups)."
+            ),
         ),
         FieldPanel("key"),
     ]
@@ -118,6 +138,16 @@ class ChecklistItem(Orderable):
         return self.text
 
 
+def assessor_display_name(user: Any, external: Any) -> str:
+    """An assessor as printed: an external supervisor's name, or the account's full name (its
+    username when it has none); "" for neither."""
+    if external is not None:
+        return external.name
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SIGNED = "signed", "Signed"
@@ -140,7 +170,24 @@ class SkillAssessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="skill_assessments"
     )
     assessor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments_made"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assessments_made",
+        help_text="The assessor with an account; empty when an external supervisor assessed.",
+    )
+    external_assessor = models.ForeignKey(
+        "certification.ExternalAssessor",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        help_text="The approved external supervisor who assessed through a one-time link.",
+    )
+    needs_countersign = models.BooleanField(
+        default=False,
+        help_text="Copied from the checklist at the start: counts only once countersigned.",
     )
     checklist = models.ForeignKey(
         SkillChecklist, on_delete=models.PROTECT, related_name="assessments"
@@ -163,6 +210,13 @@ class SkillAssessment(models.Model):
     class Meta:
         ordering = ["-assessed_on", "-created_at"]
         indexes = [models.Index(fields=["trainee", "checklist", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(assessor__isnull=False, external_assessor__isnull=True)
+                | models.Q(assessor__isnull=True, external_assessor__isnull=False),
+                name="assessment_has_one_assessor",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.checklist_snapshot.get('title', 'Assessment')} — {self.trainee} ({self.get_status_display()})"
@@ -185,6 +239,11 @@ class SkillAssessment(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.status == AssessmentStatus.SIGNED
+
+    @property
+    def assessor_name(self) -> str:
+        """Who assessed, as printed: the account's name, or the external supervisor's."""
+        return assessor_display_name(self.assessor, self.external_assessor)
 
 
 class AssessmentItem(models.Model):

@@ -16,10 +16,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from modelcluster.fields import ParentalManyToManyField
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.models import RevisionMixin
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable, RevisionMixin
 
 from certification.models.assessments import SkillChecklist
 
@@ -40,6 +40,27 @@ class Programme(RevisionMixin, ClusterableModel):
     required_checklists = ParentalManyToManyField(
         SkillChecklist, blank=True, related_name="programmes"
     )
+    recertification_window_days = models.PositiveSmallIntegerField(
+        "recertification window (days)",
+        default=90,
+        validators=[MinValueValidator(1)],
+        help_text=(
+            "How long before a certificate expires its holder is asked to recertify: the "
+            "renewal path is assigned and the holder and their managers are told."
+        ),
+    )
+    renewal_courses = ParentalManyToManyField(
+        "courses.CoursePage", blank=True, related_name="+", verbose_name="renewal courses"
+    )
+    renewal_quizzes = ParentalManyToManyField(
+        "quizzes.QuizPage", blank=True, related_name="+", verbose_name="renewal quizzes"
+    )
+    renewal_checklists = ParentalManyToManyField(
+        SkillChecklist,
+        blank=True,
+        related_name="renewal_programmes",
+        verbose_name="renewal checklists",
+    )
 
     panels = [
         FieldPanel("title"),
@@ -52,6 +73,28 @@ class Programme(RevisionMixin, ClusterableModel):
                 FieldPanel("required_checklists", widget=forms.CheckboxSelectMultiple),
             ],
             heading="Requirements",
+        ),
+        InlinePanel(
+            "evidence_rules",
+            label="Evidence rule",
+            heading="How much observed evidence",
+            help_text=(
+                "For a required checklist: how many passed observations within the validity "
+                "period, by how many different assessors. Without a rule: one observation."
+            ),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("recertification_window_days"),
+                FieldPanel("renewal_courses", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("renewal_quizzes", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("renewal_checklists", widget=forms.CheckboxSelectMultiple),
+            ],
+            heading="Recertification",
+            help_text=(
+                "What a holder does to renew. Nothing ticked: the first path again. Renewal "
+                "evidence counts from the window's opening."
+            ),
         ),
         FieldPanel("key"),
     ]
@@ -66,6 +109,42 @@ class Programme(RevisionMixin, ClusterableModel):
     def validity(self) -> timedelta:
         """Months counted as 30.44 days, so a 24-month certificate lasts two calendar years."""
         return timedelta(days=round(self.validity_months * 30.4375))
+
+
+class ProgrammeEvidenceRule(Orderable):
+    """How much observed evidence of one required checklist a programme needs (inline)."""
+
+    programme = ParentalKey(Programme, on_delete=models.CASCADE, related_name="evidence_rules")
+    checklist = models.ForeignKey(SkillChecklist, on_delete=models.CASCADE, related_name="+")
+    min_observations = models.PositiveSmallIntegerField(
+        "passed observations", default=1, validators=[MinValueValidator(1)]
+    )
+    min_assessors = models.PositiveSmallIntegerField(
+        "different assessors", default=1, validators=[MinValueValidator(1)]
+    )
+
+    panels = [
+        FieldPanel("checklist"),
+        FieldPanel("min_observations"),
+        FieldPanel("min_assessors"),
+    ]
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "checklist"], name="evidence_rule_once_per_checklist"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_assessors__lte=models.F("min_observations")),
+                name="evidence_rule_assessors_within_observations",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.checklist}: {self.min_observations} observations by "
+            f"{self.min_assessors} assessors"
+        )
 
 
 class CertificateStatus(models.TextChoices):
@@ -199,3 +278,42 @@ class Certificate(models.Model):
     @property
     def status_label(self) -> str:
         return self.status.label
+
+
+class RecertificationReason(models.TextChoices):
+    WINDOW = "window", "The certificate is within its recertification window"
+    MATERIAL_CHANGE = "material_change", "A required course changed materially"
+
+
+class Recertification(models.Model):
+    """A holder's recertification of one certificate, opened once, closed by the next cycle.
+
+    Opening it (the window reached, or a material change to a required course) assigns the
+    renewal path and tells the holder and their managers; the certificate of the next cycle,
+    once issued, is recorded in `next_certificate`. Renewal evidence counts from `opened_at`.
+    """
+
+    certificate = models.OneToOneField(
+        Certificate, on_delete=models.CASCADE, related_name="recertification"
+    )
+    reason = models.CharField(max_length=20, choices=RecertificationReason.choices)
+    note = models.CharField(max_length=300, blank=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+    next_certificate = models.OneToOneField(
+        Certificate,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="renews",
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return f"Recertification of {self.certificate} ({self.get_reason_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.completed_at is None

@@ -227,6 +227,7 @@ TEMPLATES = [
                 "core.context_processors.site_shell",
                 "accounts.context_processors.notification_bell",
                 "certification.context_processors.managed_clinics",
+                "certification.context_processors.assess_queue",
             ],
         },
     },

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -99,7 +99,7 @@ class Question(
         ),
     )
     stem = RichTextField(
-        features=RICH_TEXT_FEATURES,
+        features=[*RICH_TEXT_FEATURES, "image"],  # images: only the stem shows them
         help_text="The question, with a clinical vignette where it fits.",
     )
     explanation = RichTextField(
@@ -157,6 +157,21 @@ class Question(
             "submitting (the accepted answers are never shown to them)."
         ),
     )
+    case_sensitive = models.BooleanField(
+        "case matters",
+        default=False,
+        help_text="Short answer: accepted answers must match upper and lower case exactly.",
+    )
+    external_id = models.CharField(
+        "external id",
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text=(
+            "The question's id in the bank it was imported from (Moodle's idnumber): importing "
+            "the same file again updates this question rather than adding another."
+        ),
+    )
     rubric = models.TextField(blank=True, help_text="Essay: how marks are given.")
     rubric_points = models.DecimalField(
         "rubric total",
@@ -195,6 +210,7 @@ class Question(
                 "Short answer: each accepted answer (case-insensitive; * matches anything)."
             ),
         ),
+        FieldPanel("case_sensitive"),
         MultiFieldPanel(
             [
                 FieldPanel("numeric_answer"),
@@ -219,6 +235,7 @@ class Question(
             heading="Blueprint",
         ),
         FieldPanel("key"),
+        FieldPanel("external_id"),
     ]
     # The admin's question bank searches the AutocompleteFields (as the words are typed).
     search_fields = [
@@ -280,6 +297,18 @@ class QuestionOption(Orderable):
         max_length=500, blank=True, help_text="Option, item, prompt or accepted answer."
     )
     is_correct = models.BooleanField("correct", default=False)
+    fraction = models.DecimalField(
+        "credit",
+        max_digits=8,
+        decimal_places=7,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(-1)), MaxValueValidator(Decimal(1))],
+        help_text=(
+            "Choice and short answer: the share of the marks this answer earns, from -1 to 1 "
+            "(Moodle's grade, e.g. 0.5 for half). Empty: full marks if correct, none if not."
+        ),
+    )
     feedback = models.CharField(
         max_length=1000, blank=True, help_text="Why this option is right or wrong."
     )
@@ -288,7 +317,7 @@ class QuestionOption(Orderable):
     )
 
     panels = [
-        FieldRowPanel([FieldPanel("text"), FieldPanel("is_correct")]),
+        FieldRowPanel([FieldPanel("text"), FieldPanel("is_correct"), FieldPanel("fraction")]),
         FieldPanel("feedback"),
         FieldPanel("match"),
     ]

@@ -86,6 +86,7 @@ def validate_options(kind: str, rows: list[dict], fields: dict) -> None:
             raise ValidationError("Mark exactly one option correct.")
         if kind == QuestionType.TRUE_FALSE and len(rows) != 2:
             raise ValidationError("A true/false question has exactly two options, True and False.")
+        validate_credits(kind, rows)
     elif kind == QuestionType.ORDERING:
         if len(rows) < 2 or any(not t for t in texts):
             raise ValidationError(
@@ -120,6 +121,42 @@ def validate_options(kind: str, rows: list[dict], fields: dict) -> None:
                 "An essay question has no options; use the model answer and rubric."
             )
         validate_rubric_points(fields.get("rubric_points"), fields.get("rubric_pass_points"))
+
+
+CREDIT_SLACK = Decimal("0.001")  # Moodle's thirds (0.3333333) add up to 0.9999999
+
+
+def validate_credits(kind: str, rows: list[dict]) -> None:
+    """Choice options' credits (`fraction`, Moodle's grades), when any are set, fit the marks.
+
+    Single choice and true/false: the option marked correct earns full credit, and no other
+    does (partial credit on the others is fine). Multiple response: the positive credits add up
+    to full marks (an option without a credit counts 1/(number correct) if correct).
+    """
+    credits = [r.get("fraction") for r in rows]
+    if all(c is None for c in credits):
+        return
+    if kind == QuestionType.MULTIPLE_RESPONSE:
+        right = sum(1 for r in rows if r.get("is_correct")) or 1
+        positive = Decimal(0)
+        for row, credit in zip(rows, credits, strict=True):
+            if credit is None:
+                positive += Decimal(1) / right if row.get("is_correct") else 0
+            elif Decimal(credit) > 0:
+                positive += Decimal(credit)
+        if abs(positive - 1) > CREDIT_SLACK:
+            raise ValidationError(
+                f"The positive credits add up to {positive.normalize():f}; they must add up to 1 "
+                "(full marks for choosing every correct option)."
+            )
+        return
+    for row, credit in zip(rows, credits, strict=True):
+        if credit is None:
+            continue
+        if row.get("is_correct") and Decimal(credit) != 1:
+            raise ValidationError("The option marked correct earns full credit (1).")
+        if not row.get("is_correct") and Decimal(credit) >= 1:
+            raise ValidationError("Only the option marked correct may earn full credit (1).")
 
 
 def validate_rubric_points(total: Decimal | None, pass_points: Decimal | None) -> None:
