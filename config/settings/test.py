@@ -38,3 +38,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Tasks run inside the caller, so a test sees a task's effect as soon as it is enqueued.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # As for SQLite above: a test database need not survive a power cut, so commits do not wait
+    # for the write-ahead log to reach the disk (transactional tests commit and truncate often).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = (_options.get("options", "") + " -c synchronous_commit=off").strip()
