@@ -4,8 +4,9 @@ supervisor completes an assessment through a link, with no account."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from certification.external_links import issue_link, link_token
@@ -76,16 +77,29 @@ def test_a_request_is_assessed_on_a_tablet_countersigned_and_only_then_certified
     finish_course(trainee, tree, programme)
     first = UserFactory(username="first-assessor", groups=[ASSESSORS])
     UserFactory(username="second-assessor", groups=[ASSESSORS])
-    AssessmentRequest.objects.create(
-        trainee=trainee,
-        assessor=first,
-        checklist=checklist,
-        status=RequestStatus.ACCEPTED,
-        responded_at=timezone.now(),
-    )
 
+    # The trainee asks the first assessor, from their own browser.
+    asking = page.context.browser.new_context(base_url=live_server.url)
+    learner = asking.new_page()
+    learner.set_default_timeout(15_000)
+    sign_in(learner, "chair-trainee", PASSWORD)
+    learner.goto(f"/learn/assessments/request/?checklist={checklist.pk}")
+    learner.locator("#id_assessor-assessor").select_option(str(first.pk))
+    learner.get_by_role("button", name="Send request").click()
+    expect(learner).to_have_url(re.compile(r"/learn/assessments/$"))
+    expect(learner.get_by_text(checklist.title).first).to_be_visible()
+    asking.close()
+    assert AssessmentRequest.objects.get().status == RequestStatus.PENDING
+
+    # The assessor accepts it from their queue, on the tablet, and starts.
     tablet = touch_page(page, live_server)
     sign_in(tablet, "first-assessor", PASSWORD)
+    tablet.goto("/assess/")
+    tablet.get_by_role("button", name=f"Accept Mei Tan, {checklist.title}").tap()
+    expect(
+        tablet.get_by_role("link", name=f"Start the assessment of Mei Tan, {checklist.title}")
+    ).to_be_visible()
+    assert AssessmentRequest.objects.get().status == RequestStatus.ACCEPTED
     tablet.goto("/assess/start/")
     tablet.get_by_role("button", name="Start the assessment of Mei Tan").tap()
     expect(tablet.get_by_role("heading", level=1)).to_have_text(checklist.title)
