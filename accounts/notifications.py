@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Expression, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
@@ -149,6 +151,19 @@ def notify(
 def unread_count(user: User) -> int:
     """How many of `user`'s notifications are unread (one query; the bell's number)."""
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def unread_count_expression() -> Expression:
+    """`unread_count` as a subquery on the user (OuterRef "pk"): read with the signed-in user
+    (accounts.backends), so the bell costs no query of its own."""
+    unread = (
+        Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
 
 
 def mark_read(user: User, ids: list[int] | None = None) -> int:

@@ -5,7 +5,9 @@ ratio to it shows the cost of the scenario's own work, not of Django's request h
 """
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from benchmarks.scenarios.lesson_page import PLAIN_PREFIX, plain_wagtail_page
 
 TRIVIAL_PATH = "/__bench__/trivial/"
 
@@ -17,5 +19,7 @@ def trivial(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     # Before config.urls: Wagtail's catch-all page route would otherwise take this path.
     path(TRIVIAL_PATH.strip("/") + "/", trivial, name="bench-trivial"),
+    # The lesson-page scenario's baseline: a page served the plain Wagtail way.
+    re_path(rf"^{PLAIN_PREFIX.strip('/')}/((?:[\w\-]+/)*)$", plain_wagtail_page),
     path("", include("config.urls")),
 ]

@@ -36,7 +36,7 @@ class CertificationConfig(AppConfig):
         from wagtail.signals import page_published
 
         from accounts.notifications import register_kind
-        from certification import recertification
+        from certification import clinic_generation, recertification
         from certification.accommodations import clinic_overrides
         from certification.blueprint import programme_scopes
         from certification.my_programmes import learn_assignments
@@ -53,6 +53,12 @@ class CertificationConfig(AppConfig):
 
         for key, label in NOTIFICATION_KINDS:
             register_kind(key, label)
+        from accounts.backends import register_user_annotation
+        from certification.context_processors import managed_clinic_count
+
+        # The header's "My clinic" links: read with the signed-in user (accounts.backends).
+        register_user_annotation("managed_clinic_count", managed_clinic_count)
+        clinic_generation.connect()
         register_step("certificates", lambda user, now: len(issue_due_certificates(user, now=now)))
         register_blueprint_scopes("programmes", programme_scopes)
         register_override_groups("clinic", clinic_overrides)

@@ -1,12 +1,14 @@
 """A clinic's staff x programme matrix: who is certified in what, until when, who is overdue.
 
-A constant number of queries for any number of staff: the programmes and their requirements,
-the memberships and assignments, then what certification.requirements reads to evaluate every
-staff member in every programme at once (the same evaluation that issues certificates and that
-the learner's own pages show). Rows sort by name or by any programme's status or due date,
-stably (`parse_sort`, `sort_rows`). Also here: the manager's selection of staff for bulk actions,
-kept in the session (`update_selection`), one staff member's record in detail (`staff_record`),
-the clinics a person manages (`clinics_managed_by`) and who counts as a learner (`learners`).
+The pieces every view of it shares: the programmes (`clinic_programmes`), the staff in name
+order (`staff_memberships`, sorted in the database), a row of cells per staff member built by
+the one evaluator of certification.requirements for any batch of staff in a constant number of
+queries (`build_rows`), and the sorts by name or by any programme's status or due date, stable
+(`parse_sort`, `sort_by`). `clinic_matrix` builds every row at once, for small clinics and
+checks; the dashboard and its CSV read a page or a batch at a time (certification.clinic_table).
+Also here: the clinics a person manages (`clinics_managed_by`, `managed_clinic`) and who
+counts as a learner (`learners`). The selection of staff lives in certification.clinic_selection,
+one person's record in certification.staff_records.
 """
 
 from __future__ import annotations
@@ -14,16 +16,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from certification.models import (
-    AssessmentStatus,
     Certificate,
     Clinic,
     ClinicMembership,
@@ -31,17 +33,17 @@ from certification.models import (
     Programme,
     ProgrammeAssignment,
     Recertification,
-    SkillAssessment,
 )
 from certification.requirements import (
     HELD,
     REQUIRED,
     ProgrammeState,
+    ProgrammeStructure,
     Standing,
-    programme_states,
+    evaluate,
+    load_programmes,
+    load_records,
 )
-from courses.models import Enrollment
-from quizzes.models import Attempt, AttemptState
 
 STATUS_LABELS = {standing.value: standing.label for standing in Standing}
 
@@ -161,34 +163,40 @@ def parse_sort(key: str, direction: str, programmes: Iterable[Programme]) -> Sor
     return Sort(key, direction == "desc")
 
 
-def _name_key(row: StaffRow) -> tuple[str, str, str]:
-    user = row.user
-    return (user.last_name.casefold(), user.first_name.casefold(), user.username.casefold())
+def sort_key(kind: str, status: str, percent: int, due: date | None) -> Any:
+    """A cell's value for a "status" or "due" sort (None: sorts last either way)."""
+    return (STATUS_ORDER[Standing(status)], percent) if kind == "status" else due
+
+
+T = TypeVar("T")
+
+
+def sort_by(
+    items: list[T], sort: Sort, column: Callable[[T, int], tuple[str, int, date | None]], programmes
+) -> list[T]:
+    """`items`, given in name order, in `sort` order: stable, ties by name; without a due
+    date last either way. `column(item, i)` is the item's (status, percent, due date) in the
+    i-th of `programmes`."""
+    if sort.key == SORT_BY_NAME:
+        return items[::-1] if sort.descending else list(items)
+    kind, _, pk = sort.key.partition("-")
+    i = next(n for n, p in enumerate(programmes) if str(p.pk) == pk)
+    keys = {id(item): sort_key(kind, *column(item, i)) for item in items}
+    keyed = [item for item in items if keys[id(item)] is not None]
+    rest = [item for item in items if keys[id(item)] is None]
+    # sort() is stable, also with reverse=True: equal rows stay in name order.
+    keyed.sort(key=lambda item: keys[id(item)], reverse=sort.descending)
+    return keyed + rest
 
 
 def sort_rows(rows: list[StaffRow], programmes: list[Programme], sort: Sort) -> list[StaffRow]:
-    """`rows` in `sort` order: stable, ties by name; rows without a due date last either way."""
-    ordered = sorted(rows, key=_name_key)
-    if sort.key == SORT_BY_NAME:
-        return ordered[::-1] if sort.descending else ordered
-    kind, _, pk = sort.key.partition("-")
-    column = next(i for i, p in enumerate(programmes) if str(p.pk) == pk)
-    value: Callable[[Cell], Any]
-    if kind == "status":
+    """`rows`, given in name order (`staff_memberships`), in `sort` order."""
 
-        def value(cell: Cell) -> Any:
-            return (STATUS_ORDER[cell.status], cell.percent)
+    def column(row: StaffRow, i: int) -> tuple[str, int, date | None]:
+        cell = row.cells[i]
+        return cell.status, cell.percent, cell.due_date
 
-    else:
-
-        def value(cell: Cell) -> Any:
-            return cell.due_date
-
-    keyed = [row for row in ordered if value(row.cells[column]) is not None]
-    rest = [row for row in ordered if value(row.cells[column]) is None]
-    # sorted() is stable, also with reverse=True: equal rows stay in name order.
-    keyed.sort(key=lambda row: value(row.cells[column]), reverse=sort.descending)
-    return keyed + rest
+    return sort_by(rows, sort, column, programmes)
 
 
 @dataclass
@@ -208,10 +216,66 @@ class Matrix:
         return counts
 
 
-def _matches(row: StaffRow, q: str) -> bool:
-    user = row.user
-    haystack = " ".join([user.first_name, user.last_name, user.username, user.email]).casefold()
-    return q.casefold() in haystack
+def haystack(user) -> str:
+    """What the dashboard's name filter searches in, case-insensitively."""
+    return " ".join([user.first_name, user.last_name, user.username, user.email]).casefold()
+
+
+def matches(user, q: str) -> bool:
+    return q.casefold() in haystack(user)
+
+
+def staff_memberships(clinic: Clinic) -> QuerySet:
+    """The clinic's staff memberships with their users, in the name order every list uses:
+    last name, first name, username, case-insensitively (in the database, so it pages there)."""
+    return (
+        ClinicMembership.objects.filter(clinic=clinic, role=ClinicRole.STAFF)
+        .select_related("user")
+        .order_by(
+            Lower("user__last_name"), Lower("user__first_name"), Lower("user__username"), "pk"
+        )
+    )
+
+
+def build_rows(
+    clinic: Clinic,
+    structure: ProgrammeStructure,
+    memberships: list[ClinicMembership],
+    now: datetime,
+    *,
+    user_ids: QuerySet | None = None,
+) -> list[StaffRow]:
+    """A row per membership, a cell per programme of `structure`, by the one evaluator.
+
+    Called for all staff, for a page or for a batch of them: `user_ids` (a subquery selecting
+    the same users) keeps a long list of ids out of the queries."""
+    if not memberships:
+        return []
+    ids = user_ids if user_ids is not None else [m.user_id for m in memberships]
+    assignments = {
+        (a.user_id, a.programme_id): a
+        for a in ProgrammeAssignment.objects.filter(
+            clinic=clinic, user_id__in=ids, programme__in=structure.programmes
+        )
+    }
+    # The batched evaluator: the records of these staff read at once, each pair evaluated.
+    records = load_records(structure, [m.user for m in memberships], now=now, user_ids=user_ids)
+    states = {
+        (m.user_id, p.pk): evaluate(structure, records, m.user_id, p, now)
+        for m in memberships
+        for p in structure.programmes
+    }
+    rows = []
+    for membership in memberships:
+        cells = []
+        for programme in structure.programmes:
+            key = (membership.user_id, programme.pk)
+            state = states[key]
+            assignment = assignments.get(key)
+            standing, shown = state.standing(assignment.due_date if assignment else None)
+            cells.append(Cell(standing, state, shown, assignment))
+        rows.append(StaffRow(membership, cells))
+    return rows
 
 
 def clinic_matrix(
@@ -224,63 +288,26 @@ def clinic_matrix(
     direction: str = "",
     now: datetime | None = None,
 ) -> Matrix:
-    """Every staff member with a cell per programme; `rows` keeps those the filters match, in
-    the order `sort` and `direction` ask for (see `parse_sort`; by name when they are invalid)."""
+    """Every staff member with a cell per programme, all in memory (a small clinic, a test);
+    `rows` keeps those the filters match, in the order `sort` and `direction` ask for (see
+    `parse_sort`; by name when they are invalid). The dashboard and the CSV read the same
+    rows a page or a batch at a time (certification.clinic_table)."""
     now = now or timezone.now()
     programmes = clinic_programmes(clinic)
-    staff = ClinicMembership.objects.filter(clinic=clinic, role=ClinicRole.STAFF)
-    staff_ids = staff.values("user_id")
-    memberships = list(
-        staff.select_related("user").order_by(
-            "user__last_name", "user__first_name", "user__username"
-        )
+    staff = staff_memberships(clinic)
+    all_rows = build_rows(
+        clinic, load_programmes(programmes), list(staff), now, user_ids=staff.values("user_id")
     )
-    assignments = {
-        (a.user_id, a.programme_id): a
-        for a in ProgrammeAssignment.objects.filter(
-            clinic=clinic, user_id__in=staff_ids, programme__in=programmes
-        )
-    }
-    states = programme_states(
-        [m.user for m in memberships], programmes, now=now, user_ids=staff_ids
-    )
-    all_rows = []
-    for membership in memberships:
-        cells = []
-        for programme in programmes:
-            key = (membership.user_id, programme.pk)
-            state = states[key]
-            assignment = assignments.get(key)
-            standing, shown = state.standing(assignment.due_date if assignment else None)
-            cells.append(Cell(standing, state, shown, assignment))
-        all_rows.append(StaffRow(membership, cells))
     columns = [i for i, p in enumerate(programmes) if not programme_id or p.pk == programme_id]
     rows = [
         StaffRow(row.membership, [row.cells[i] for i in columns])
         for row in all_rows
-        if (not q or _matches(row, q))
+        if (not q or matches(row.user, q))
         and (not status or any(row.cells[i].status == status for i in columns))
     ]
     listed = [programmes[i] for i in columns]
     order = parse_sort(sort, direction, listed)
     return Matrix(listed, all_rows, sort_rows(rows, listed, order), order)
-
-
-# Selection: the staff ticked for a bulk action, kept across pages ------------------------------
-
-# The selection lives in the session, one list per clinic, until it is cleared or the session
-# ends; it holds at most this many people (a clinic larger than that selects in batches).
-SELECTION_LIMIT = 1000
-
-
-def _selection_key(clinic: Clinic) -> str:
-    return f"clinic-selection:{clinic.pk}"
-
-
-def selected_ids(session: Any, clinic: Clinic) -> set[int]:
-    """The ids ticked on the clinic's dashboard in this session (not checked against the staff)."""
-    stored = session.get(_selection_key(clinic), [])
-    return {n for n in stored if isinstance(n, int)} if isinstance(stored, list) else set()
 
 
 def staff_ids_among(clinic: Clinic, ids: Iterable[int]) -> set[int]:
@@ -290,123 +317,6 @@ def staff_ids_among(clinic: Clinic, ids: Iterable[int]) -> set[int]:
             clinic=clinic, role=ClinicRole.STAFF, user_id__in=list(ids)
         ).values_list("user_id", flat=True)
     )
-
-
-def update_selection(
-    session: Any,
-    clinic: Clinic,
-    *,
-    shown: Iterable[int],
-    ticked: Iterable[int],
-    select: str = "",
-) -> set[int]:
-    """Record what was ticked on one page and return the whole selection.
-
-    `shown` are the people listed on the page, `ticked` those ticked there: the others of the
-    page are taken out of the selection, while people of other pages stay in it. `select` is
-    "page" (everyone shown), "none" (clear everything) or "" (as ticked). Only the clinic's
-    staff are kept, at most SELECTION_LIMIT of them.
-    """
-    shown_ids, ticked_ids = set(shown), set(ticked)
-    if select == "none":
-        selection: set[int] = set()
-    else:
-        chosen = shown_ids if select == "page" else ticked_ids & shown_ids
-        selection = (selected_ids(session, clinic) - shown_ids) | chosen
-        selection = staff_ids_among(clinic, selection) if selection else set()
-    kept = sorted(selection)[:SELECTION_LIMIT]
-    session[_selection_key(clinic)] = kept
-    return set(kept)
-
-
-def clear_selection(session: Any, clinic: Clinic) -> None:
-    session.pop(_selection_key(clinic), None)
-
-
-# One staff member: what is still missing, with dates -------------------------------------------
-
-
-@dataclass
-class RequirementRecord:
-    """One requirement of a programme for one person: met or not, and when it was last done."""
-
-    kind: str  # course | quiz | checklist
-    title: str
-    met: bool
-    done_at: datetime | None  # course completed, latest passing attempt, latest passed sign-off
-
-
-@dataclass
-class ProgrammeRecord:
-    """One programme for one staff member, as the dashboard's cell and in detail."""
-
-    programme: Programme
-    cell: Cell
-    requirements: list[RequirementRecord]
-
-    @property
-    def missing(self) -> list[RequirementRecord]:
-        return [r for r in self.requirements if not r.met]
-
-
-def staff_record(clinic: Clinic, user, *, now: datetime | None = None) -> list[ProgrammeRecord]:
-    """Each of the clinic's programmes for one of its staff: standing (the dashboard's rule),
-    certificates, due date and each requirement with the date it was met. Constant queries."""
-    now = now or timezone.now()
-    programmes = clinic_programmes(clinic)
-    states = programme_states([user], programmes, now=now)
-    assignments = {
-        a.programme_id: a
-        for a in ProgrammeAssignment.objects.filter(
-            clinic=clinic, user=user, programme__in=programmes
-        )
-    }
-    # The requirements of the path each programme was evaluated on (first or renewal).
-    listed = [r for state in states.values() for r in state.requirements]
-    course_ids = {r.object_id for r in listed if r.kind == "course"}
-    quiz_ids = {r.object_id for r in listed if r.kind == "quiz"}
-    checklist_ids = {r.object_id for r in listed if r.kind == "checklist"}
-    completed = dict(
-        Enrollment.objects.filter(
-            user=user, course_id__in=course_ids, completed_at__isnull=False
-        ).values_list("course_id", "completed_at")
-    )
-    passed = dict(
-        Attempt.objects.filter(
-            user=user, quiz_id__in=quiz_ids, state=AttemptState.GRADED, passed=True
-        )
-        .order_by()
-        .values("quiz_id")
-        .annotate(latest=Max("submitted_at"))
-        .values_list("quiz_id", "latest")
-    )
-    signed = dict(
-        SkillAssessment.objects.filter(
-            trainee=user,
-            checklist_id__in=checklist_ids,
-            status=AssessmentStatus.SIGNED,
-            passed=True,
-            signed_at__lte=now,
-        )
-        .order_by()
-        .values("checklist_id")
-        .annotate(latest=Max("signed_at"))
-        .values_list("checklist_id", "latest")
-    )
-    records = []
-    for programme in programmes:
-        state = states[(user.pk, programme.pk)]
-        assignment = assignments.get(programme.pk)
-        status, shown = state.standing(assignment.due_date if assignment else None)
-        dates = {"course": completed, "quiz": passed, "checklist": signed}
-        requirements = [
-            RequirementRecord(r.kind, r.title, r.met, dates[r.kind].get(r.object_id))
-            for r in state.requirements
-        ]
-        records.append(
-            ProgrammeRecord(programme, Cell(status, state, shown, assignment), requirements)
-        )
-    return records
 
 
 def learners() -> QuerySet:

@@ -3,11 +3,19 @@ the assessor's "Assess" link with the number of requests waiting for them."""
 
 from __future__ import annotations
 
+from django.db.models import Count, Expression, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
 from certification.clinics import clinics_managed_by
-from certification.models import AssessmentRequest, Clinic, RequestStatus
+from certification.models import (
+    AssessmentRequest,
+    Clinic,
+    ClinicMembership,
+    ClinicRole,
+    RequestStatus,
+)
 from certification.permissions import may_use_assessor_queue
 
 
@@ -15,7 +23,8 @@ class ManagedClinics:
     """The clinics the signed-in person manages, read only when a template asks (`.clinics`).
 
     Nothing is queried for visitors who are not signed in, nor on pages that never show the
-    header; a page that shows it pays one query, however often it reads the list.
+    header, nor for people the signed-in user's row says manage no clinic (accounts.backends);
+    a page that shows it to a manager pays one query, however often it reads the list.
     """
 
     def __init__(self, request: HttpRequest) -> None:
@@ -26,7 +35,22 @@ class ManagedClinics:
         user = getattr(self._request, "user", None)
         if user is None or not user.is_authenticated:
             return []
+        if getattr(user, "managed_clinic_count", None) == 0:  # read with the user
+            return []
         return clinics_managed_by(user)
+
+
+def managed_clinic_count() -> Expression:
+    """How many clinics the user (OuterRef "pk") manages: read with the signed-in user
+    (accounts.backends), so the header asks for the clinics only of those who manage one."""
+    managed = (
+        ClinicMembership.objects.filter(user=OuterRef("pk"), role=ClinicRole.MANAGER)
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(managed, output_field=IntegerField()), 0)
 
 
 def managed_clinics(request: HttpRequest) -> dict[str, ManagedClinics]:

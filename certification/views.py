@@ -8,7 +8,6 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import (
     Http404,
     HttpRequest,
@@ -28,19 +27,18 @@ from accounts.audit import log_export
 from accounts.http import AuthenticatedHttpRequest
 from certification.actions import AssignProgrammeAction
 from certification.clinic_reminders import MAX_PER_REQUEST, RemindStaffAction
+from certification.clinic_selection import selected_ids, update_selection
+from certification.clinic_table import Filters, dashboard_page, report_rows
 from certification.clinics import (
     DIRECTIONS,
     SORT_BY_NAME,
     STATUS_LABELS,
+    Cell,
     Sort,
-    clinic_matrix,
+    StaffRow,
     managed_clinic,
-    selected_ids,
-    staff_record,
-    update_selection,
 )
 from certification.competencies import competency_records
-from certification.cpd import clinic_cpd
 from certification.forms import AssignForm
 from certification.models import (
     AssessmentStatus,
@@ -48,12 +46,14 @@ from certification.models import (
     Clinic,
     ClinicMembership,
     ClinicRole,
+    Programme,
     SkillAssessment,
 )
 from certification.pdf import certificate_pdf
 from certification.permissions import may_see_evidence
 from certification.requirements import Standing
 from certification.rules import CertificationError
+from certification.staff_records import staff_record
 from core.exports import Echo, spreadsheet_safe
 from core.params import parse_id, query_choice, query_id, query_text
 
@@ -149,17 +149,18 @@ def _dashboard(
     remind_errors: list[str] | None = None,
 ) -> TemplateResponse:
     filters = _filters(request)
-    matrix = clinic_matrix(clinic, **filters)
-    counts = matrix.counts()
-    page = Paginator(matrix.rows, STAFF_PER_PAGE).get_page(request.GET.get("p"))
-    staff_ids = {row.user.pk for row in matrix.all_rows}
-    selected = selected_ids(request.session, clinic) & staff_ids
-    sort = matrix.sort
+    # Only this page's rows are evaluated; the summary, filters and sorts come from the
+    # clinic's cached summary (certification.clinic_table).
+    table = dashboard_page(clinic, Filters(**filters), request.GET.get("p"), STAFF_PER_PAGE)
+    counts = table.counts
+    page = table.page
+    selected = selected_ids(request.session, clinic) & table.staff_ids
+    sort = table.sort
     context = {
         "clinic": clinic,
-        "programmes": matrix.programmes,
+        "programmes": table.programmes,
         "rows": page,
-        "total": len(matrix.rows),
+        "total": table.total,
         "filters": filters,
         "statuses": STATUS_LABELS,
         "summary": [(key, label, counts[key]) for key, label in STATUS_LABELS.items()],
@@ -184,14 +185,15 @@ def _dashboard(
                     "none",
                 ),
             }
-            for p in matrix.programmes
+            for p in table.programmes
         ],
         "selected": selected,
         "selected_count": len(selected),
         "remind_max": MAX_PER_REQUEST,
         "remind_errors": remind_errors or [],
-        # Every staff member's CPD hours this year, read in one batch (certification.cpd).
-        "cpd": clinic_cpd([row.user for row in matrix.all_rows]),
+        # The page's staff's CPD hours this year (certification.cpd), and the whole clinic's.
+        "cpd": table.cpd,
+        "cpd_total": table.cpd_total,
     }
     return TemplateResponse(request, "certification/clinic_dashboard.html", context, status=status)
 
@@ -206,53 +208,62 @@ def clinic_dashboard(request: HttpRequest, slug: str) -> TemplateResponse:
 @login_required
 @require_GET
 def clinic_report_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    """The dashboard's rows as CSV, streamed: the header at once, then the rows a batch of
+    staff at a time as they are evaluated (certification.clinic_table.report_rows)."""
     clinic = _clinic_or_404(request, slug)
-    matrix = clinic_matrix(clinic, **_filters(request))
+    programmes, batches = report_rows(clinic, Filters(**_filters(request)))
     log_export(request, clinic, "clinic certification CSV")
 
     def lines():
         writer = csv.writer(Echo())
-        yield writer.writerow(
-            [
-                "name",
-                "username",
-                "email",
-                "programme",
-                "status",
-                "percent",
-                "skills observed",
-                "skills required",
-                "certified until",
-                "due date",
-                "certificate code",
-            ]
-        )
-        for row in matrix.rows:
-            for programme, cell in zip(matrix.programmes, row.cells, strict=True):
-                certificate = cell.certificate
-                held = certificate is not None and cell.held
-                yield writer.writerow(
-                    [
-                        spreadsheet_safe(row.user.get_full_name()),
-                        spreadsheet_safe(row.user.username),
-                        spreadsheet_safe(row.user.email),
-                        programme.title,
-                        STATUS_LABELS[cell.status],
-                        cell.percent,
-                        cell.progress.skills,
-                        cell.progress.skills_total,
-                        certificate.expires_at.date().isoformat()
-                        if certificate and (cell.held or cell.status == Standing.EXPIRED)
-                        else "",
-                        cell.due_date.isoformat() if cell.due_date else "",
-                        certificate.code if certificate is not None and held else "",
-                    ]
-                )
+        yield writer.writerow(REPORT_COLUMNS)
+        for batch in batches:
+            yield "".join(
+                writer.writerow(_report_line(row, programme, cell))
+                for row in batch
+                for programme, cell in zip(programmes, row.cells, strict=True)
+            )
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{clinic.slug}-certification.csv"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+REPORT_COLUMNS = [
+    "name",
+    "username",
+    "email",
+    "programme",
+    "status",
+    "percent",
+    "skills observed",
+    "skills required",
+    "certified until",
+    "due date",
+    "certificate code",
+]
+
+
+def _report_line(row: StaffRow, programme: Programme, cell: Cell) -> list:
+    """One CSV line: a staff member in a programme (what they typed made spreadsheet-safe)."""
+    certificate = cell.certificate
+    held = certificate is not None and cell.held
+    return [
+        spreadsheet_safe(row.user.get_full_name()),
+        spreadsheet_safe(row.user.username),
+        spreadsheet_safe(row.user.email),
+        programme.title,
+        STATUS_LABELS[cell.status],
+        cell.percent,
+        cell.progress.skills,
+        cell.progress.skills_total,
+        certificate.expires_at.date().isoformat()
+        if certificate and (cell.held or cell.status == Standing.EXPIRED)
+        else "",
+        cell.due_date.isoformat() if cell.due_date else "",
+        certificate.code if certificate is not None and held else "",
+    ]
 
 
 def _posted_ids(request: HttpRequest, key: str) -> list[int]:

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.urls import include, path
-from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
@@ -11,6 +10,7 @@ from certification import views as certification_views
 from certification.assess_urls import assess_patterns, my_assessment_patterns
 from certification.urls import certificate_patterns, clinic_patterns, invitation_patterns
 from core import views as core_views
+from courses import routing as courses_routing
 from courses import views as courses_views
 
 urlpatterns = [
@@ -42,4 +42,5 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Wagtail's front-end URLs, pages served with their route read from the cache (courses.routing).
+urlpatterns += [path("", include(courses_routing))]

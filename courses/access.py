@@ -13,6 +13,7 @@ from wagtail.models import Page
 
 from courses.models import CoursePage
 from courses.progress import CourseProgress, course_progress
+from courses.structure_cache import cached
 
 
 def is_staff_viewer(user) -> bool:
@@ -23,16 +24,23 @@ def is_staff_viewer(user) -> bool:
 _PROGRESS_ATTR = "_course_progress"
 
 
+def all_courses() -> list[CoursePage]:
+    """Every course page (live or not), as light rows, from the structure cache: the course
+    holding a page is found without a query."""
+    return cached(
+        "courses:v1",
+        lambda: list(
+            CoursePage.objects.only("id", "path", "depth", "title", "url_path").order_by("path")
+        ),
+    )
+
+
 def progress_on_request(request: HttpRequest, page: Page) -> CourseProgress | None:
     """The signed-in learner's progress in the course holding `page`, computed once per request."""
     cached: CourseProgress | None = getattr(request, _PROGRESS_ATTR, None)
     if cached is not None and page.path.startswith(cached.course.path):
         return cached
-    course = (
-        CoursePage.objects.ancestor_of(page, inclusive=True)
-        .only("id", "path", "depth", "title", "url_path")
-        .first()
-    )
+    course = next((c for c in all_courses() if page.path.startswith(c.path)), None)
     if course is None:
         return None
     progress = course_progress(request.user, course)

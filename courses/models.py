@@ -19,9 +19,11 @@ from wagtail.models import Orderable, Page, RevisionMixin
 from wagtail.search import index
 
 from core.blocks import INLINE_FEATURES, RICH_TEXT_FEATURES, ContentStreamBlock
+from core.view_restrictions import KnownRestrictionsMixin
 from courses.navigation import course_trail
 from courses.objectives import LearningObjective as LearningObjective
 from courses.objectives import ModulePageForm, objectives_of
+from courses.structure_cache import shared_content
 
 
 class CompetencyDomain(models.TextChoices):
@@ -77,7 +79,7 @@ class LearnerPageMixin(_ServedPage):
         return learner_gate(request, self) or super().serve(request, *args, **kwargs)
 
 
-class CurriculumKeyedPage(Page):
+class CurriculumKeyedPage(KnownRestrictionsMixin, Page):
     """A page loaded from a curriculum file, known to the loader by the file's stable `key`.
 
     The key is the page's identity across file renames and moves; pages made in the admin have
@@ -111,7 +113,7 @@ def child_path_parent(path: str) -> str:
     return path[: -Page.steplen]
 
 
-class CourseIndexPage(Page):
+class CourseIndexPage(KnownRestrictionsMixin, Page):
     """The catalogue of courses at /courses/ (one per site)."""
 
     intro = RichTextField(blank=True, features=INLINE_FEATURES)
@@ -190,6 +192,7 @@ class CoursePage(CurriculumKeyedPage):
         context["total_minutes"] = sum(
             step.minutes or 0 for m in progress.modules for step in m.steps
         )
+        context.update(shared_content(request))
         return context
 
 
@@ -243,8 +246,11 @@ class ModulePage(CurriculumKeyedPage):
                 "module_progress": module,
                 "module_number": module.number if module else 1,
                 "total_minutes": sum(step.minutes or 0 for step in module.steps) if module else 0,
-                "competency_list": list(self.competencies.all()),
-                "objective_list": objectives_of(self.path),
+                **shared_content(
+                    request,
+                    competency_list=lambda: list(self.competencies.all()),
+                    objective_list=lambda: objectives_of(self.path),
+                ),
                 "course": progress.course if progress else self.get_parent(),
             }
         )
@@ -305,9 +311,12 @@ class LessonPage(LearnerPageMixin, CurriculumKeyedPage):
                 "lesson_total": len(lessons),
                 "previous_step": steps[here - 1] if here > 0 else None,
                 "next_step": steps[here + 1] if here + 1 < len(steps) else None,
-                "citation_list": list(self.citations.select_related("source")),
-                "competency_list": list(self.competencies.all()),
-                "objective_list": objectives_of(child_path_parent(self.path)),
+                **shared_content(
+                    request,
+                    citation_list=lambda: list(self.citations.select_related("source")),
+                    competency_list=lambda: list(self.competencies.all()),
+                    objective_list=lambda: objectives_of(child_path_parent(self.path)),
+                ),
             }
         )
         return context

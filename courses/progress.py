@@ -18,7 +18,8 @@ from functools import cached_property, reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import DateTimeField, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Cast
 from django.urls import reverse
 from wagtail.models import Page, Site
 
@@ -266,23 +267,62 @@ def _read_structure(
 
 
 def learner_states(users: list, structure: CourseStructure) -> dict[int, LearnerState]:
-    """One query per step kind plus two, for any number of learners (keyed by user id)."""
+    """Two queries for any number of learners (keyed by user id): what they have done (every
+    step kind's `done` and the module completions, in one UNION query when each kind's `done`
+    is a queryset) and their enrolments."""
     ids = [u.pk for u in users]
     states = {pk: LearnerState() for pk in ids}
     if not ids:
         return states
-    for kind in step_kinds():
-        for user_id, page_id in kind.done(ids, structure.page_ids.get(kind.name, [])):
-            states[user_id].done.setdefault(kind.name, set()).add(page_id)
-    for user_id, module_id, when in ModuleCompletion.objects.filter(
-        user_id__in=ids, module_id__in=structure.module_ids
-    ).values_list("user_id", "module_id", "completed_at"):
-        states[user_id].module_done[module_id] = when
+    for kind, user_id, page_id, when in _done_rows(ids, structure):
+        if kind is not None:
+            states[user_id].done.setdefault(kind, set()).add(page_id)
+        elif when is not None:  # a module completion (its completed_at is never empty)
+            states[user_id].module_done[page_id] = when
     for enrollment in Enrollment.objects.filter(
         user_id__in=ids, course_id__in=[c.pk for c in structure.courses]
     ):
         states[enrollment.user_id].enrollments[enrollment.course_id] = enrollment
     return states
+
+
+def _done_rows(
+    ids: list[int], structure: CourseStructure
+) -> Iterable[tuple[str | None, int, int, datetime | None]]:
+    """(step kind, user id, page id, None) for each step done and (None, user id, module id,
+    completed at) for each module completion. The module completions lead the UNION, so its
+    columns take their types; each kind's rows are tagged by position (a number), not by a
+    string parameter, which some databases cannot type in a UNION."""
+    modules = ModuleCompletion.objects.filter(
+        user_id__in=ids, module_id__in=structure.module_ids
+    ).values_list("user_id", "module_id", "completed_at")
+    kinds = step_kinds()
+    done = [kind.done(ids, structure.page_ids.get(kind.name, [])) for kind in kinds]
+    if all(isinstance(rows, QuerySet) for rows in done):
+        tagged = [
+            modules.annotate(tag=Value(0, output_field=IntegerField())).values_list(
+                "tag", "user_id", "module_id", "completed_at"
+            )
+        ]
+        for number, rows in enumerate(done, start=1):
+            if not isinstance(rows, QuerySet):  # pragma: no cover (checked above; for mypy)
+                raise TypeError(rows)
+            tagged.append(
+                rows.annotate(
+                    tag=Value(number, output_field=IntegerField()),
+                    # Typed: PostgreSQL takes an untyped NULL under DISTINCT for text.
+                    at=Cast(Value(None), output_field=DateTimeField()),
+                ).values_list("tag", *rows.query.values_select, "at")
+            )
+        union = tagged[0].union(*tagged[1:], all=True) if len(tagged) > 1 else tagged[0]
+        for tag, user_id, page_id, when in union:
+            yield (kinds[tag - 1].name if tag else None), user_id, page_id, when
+        return
+    for kind, rows in zip(kinds, done, strict=True):
+        for user_id, page_id in rows:
+            yield kind.name, user_id, page_id, None
+    for user_id, module_id, when in modules:
+        yield None, user_id, module_id, when
 
 
 def lessons_completed(user_ids: list[int], lesson_ids: list[int]) -> Iterable[tuple[int, int]]:

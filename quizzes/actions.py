@@ -45,6 +45,7 @@ from quizzes.lifecycle import (
     parse_answers,
 )
 from quizzes.models import Attempt, AttemptState, Response
+from quizzes.response_writes import update_responses
 
 GRADE_PERMISSION = "quizzes.grade_response"
 
@@ -103,7 +104,9 @@ class SubmitAttemptAction(AttemptAction):
         self.check(skip_permission_checks=skip_permission_checks)
         now = now_or(self.now)
         with transaction.atomic():
-            attempt = locked_attempt(self.object.pk, self.object.user_id)
+            # By id, learner and quiz: an action built from a route's ids (quizzes.views) finds
+            # nothing at another learner's or another quiz's attempt (Attempt.DoesNotExist).
+            attempt = locked_attempt(self.object.pk, self.object.user_id, self.object.quiz_id)
             if not attempt.is_open:
                 # A repeated submit changes nothing, but judges progress again: it repairs what a
                 # failure after the first submit's commit may have left unrecorded.
@@ -175,8 +178,7 @@ class AdvanceStageAction(AttemptAction):
             if errors:
                 return attempt, errors
             changed = apply_answers(responses, answers, now)
-            if changed:
-                Response.objects.bulk_update(changed, ["answer", "answered_at"])
+            update_responses(changed, ["answer", "answered_at"])
             attempt.current_stage += 1
             attempt.save(update_fields=["current_stage"])
             self.log(attempt)

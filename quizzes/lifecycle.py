@@ -26,6 +26,7 @@ from quizzes.answers import AnswerError, MalformedAnswer, parse_answer, position
 from quizzes.errors import StageLocked
 from quizzes.grading import Totals, grade, is_critical, misses_critical, score_for, totals
 from quizzes.models import Attempt, AttemptState, Response
+from quizzes.response_writes import update_responses
 
 logger = logging.getLogger(__name__)
 
@@ -40,16 +41,17 @@ def now_or(now: datetime | None) -> datetime:
     return now or timezone.now()
 
 
-def locked_attempt(attempt_id: int, user) -> Attempt:
+def locked_attempt(attempt_id: int, user, quiz_id: int | None = None) -> Attempt:
     """The learner's own attempt, locked for the rest of the transaction (404 for anyone else's).
 
-    Only the attempt row is locked (`of=self`): trainees on the same quiz never wait on each other.
+    `user` is the learner or their id; with `quiz_id`, an attempt at another quiz is not found
+    either (a route names both the quiz and the attempt). Only the attempt row is locked
+    (`of=self`): trainees on the same quiz never wait on each other.
     """
-    return (
-        Attempt.objects.select_for_update(of=("self",))
-        .select_related("quiz", "user")
-        .get(pk=attempt_id, user=user)
-    )
+    attempts = Attempt.objects.select_for_update(of=("self",)).select_related("quiz", "user")
+    if quiz_id is not None:
+        attempts = attempts.filter(quiz_id=quiz_id)
+    return attempts.get(pk=attempt_id, user=user)
 
 
 def parse_answers(
@@ -152,7 +154,7 @@ def grade_and_close(
     fields = ["fraction", "needs_grading", "score"]
     if answers_changed:
         fields += ["answer", "answered_at"]
-    Response.objects.bulk_update(responses, fields)
+    update_responses(responses, fields)
     attempt.save(
         update_fields=[
             "score",
@@ -197,7 +199,7 @@ def close_if_expired(attempt: Attempt, *, now: datetime | None = None) -> Attemp
     if not attempt.is_open or attempt.deadline is None or now <= attempt.deadline + SUBMIT_GRACE:
         return attempt
     with transaction.atomic():
-        locked = locked_attempt(attempt.pk, attempt.user)
+        locked = locked_attempt(attempt.pk, attempt.user_id)
         if not locked.is_open:
             return locked
         return _close_locked(locked, now)

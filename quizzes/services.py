@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Count, Max, Prefetch
 from django.http import QueryDict
 
 from quizzes.actions import AdvanceStageAction, GradeEssayAction, SubmitAttemptAction
@@ -44,6 +44,7 @@ from quizzes.lifecycle import (
 )
 from quizzes.models import Attempt, AttemptState, ClinicalCase, Question, QuizPage, Response
 from quizzes.overrides import QuizRules, rules_for
+from quizzes.response_writes import update_responses
 from quizzes.snapshots import make_display, snapshot_case, snapshot_question
 
 __all__ = [
@@ -174,7 +175,11 @@ def start_attempt(
     rules = rules_for(user, quiz)
     if rules.is_closed(now):
         raise QuizClosed("This quiz is closed: no new attempt can start.")
-    used = Attempt.objects.filter(user=user, quiz=quiz).count()
+    # How many attempts were used and the last number, in one query.
+    taken = Attempt.objects.filter(user=user, quiz=quiz).aggregate(
+        used=Count("pk"), last=Max("number")
+    )
+    used = taken["used"]
     if rules.attempts_allowed and used >= rules.attempts_allowed:
         raise AttemptLimitReached(
             f"You have used all {rules.attempts_allowed} attempts at this quiz."
@@ -190,15 +195,11 @@ def start_attempt(
     questions = pick_questions(quiz, rng)
     if not questions:
         raise QuizHasNoQuestions("This quiz has no published questions yet.")
-    last = (
-        Attempt.objects.filter(user=user, quiz=quiz)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
     try:
         with transaction.atomic():
-            attempt = new_attempt(user, quiz, (last or 0) + 1, questions, case_snapshot, now, rules)
+            attempt = new_attempt(
+                user, quiz, (taken["last"] or 0) + 1, questions, case_snapshot, now, rules
+            )
             attempt.save(force_insert=True)
             Response.objects.bulk_create(new_responses(attempt, questions, quiz, rng))
     except IntegrityError:
@@ -213,16 +214,24 @@ def start_attempt(
 
 
 def save_answers(
-    attempt_id: int, user, data: QueryDict, *, now: datetime | None = None, partial: bool = False
+    attempt_id: int,
+    user,
+    data: QueryDict,
+    *,
+    now: datetime | None = None,
+    partial: bool = False,
+    quiz_id: int | None = None,
 ) -> SaveOutcome:
     """Save the answers in `data` to the learner's open attempt: all of them, or none.
 
     With `partial` (autosave while the trainee works), answers that need fixing are reported
     and left as they were while the others are saved. Tampered input always saves nothing.
+    Attempt.DoesNotExist when the attempt is not the learner's (or, with `quiz_id`, not at
+    that quiz). The changed answers are written in one UPDATE (quizzes.response_writes).
     """
     now = now_or(now)
     with transaction.atomic():
-        attempt = locked_attempt(attempt_id, user)
+        attempt = locked_attempt(attempt_id, user, quiz_id)
         if not attempt.is_open:
             raise AttemptClosed("This attempt has been submitted; answers can no longer change.")
         if attempt.deadline and now > attempt.deadline:
@@ -232,8 +241,7 @@ def save_answers(
         if errors and not partial:
             return SaveOutcome(errors=errors)
         changed = apply_answers(responses, answers, now)
-        if changed:
-            Response.objects.bulk_update(changed, ["answer", "answered_at"])
+        update_responses(changed, ["answer", "answered_at"])
     return SaveOutcome(saved=len(changed), errors=errors)
 
 

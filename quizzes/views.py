@@ -3,12 +3,14 @@ and actions.
 
 Routed by QuizPage (RoutablePageMixin). Every view is for the signed-in learner and their own
 attempts only; another learner's attempt is a 404. The page's previews (quizzes.preview) render
-sample attempts with `render_attempt` and `render_result`.
+sample attempts with `render_attempt` and `render_result` (quizzes.result_page).
+
+The writes (save, submit) read the attempt once, under its lock; the intro's own reads are in
+quizzes.intro.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
@@ -31,14 +33,14 @@ from courses.navigation import course_trail
 from quizzes import services
 from quizzes.actions import AdvanceStageAction, SubmitAttemptAction
 from quizzes.answers import MalformedAnswer, positions_in, typed_answer
-from quizzes.contracts import AttemptQuestionView, CaseSnapshot, ReviewView
+from quizzes.contracts import AttemptQuestionView, CaseSnapshot
 from quizzes.errors import AttemptClosed, QuizError, StageLocked
+from quizzes.intro import learner_attempts, quiz_facts
 from quizzes.lifecycle import close_if_expired
 from quizzes.models import Attempt, Response
-from quizzes.next_step import next_step
 from quizzes.overrides import rules_for
-from quizzes.passages import missed_critical_views
-from quizzes.presentation import public_view, review_view
+from quizzes.presentation import public_view
+from quizzes.result_page import render_result
 
 if TYPE_CHECKING:
     from quizzes.models import QuizPage
@@ -79,15 +81,12 @@ def intro(request: HttpRequest, quiz: QuizPage) -> HttpResponse:
     denied = learner_gate(request, quiz)
     if denied is not None:
         return denied
-    attempts = list(_own_attempts(request, quiz).order_by("number"))
-    for attempt in attempts:
-        if attempt.is_open:
-            close_if_expired(attempt)
-    attempts = list(_own_attempts(request, quiz).order_by("number"))
+    attempts = learner_attempts(request.user, quiz)
     open_attempt = next((a for a in attempts if a.is_open), None)
     finished = [a for a in attempts if not a.is_open]
     best = max((a.percent for a in finished if a.percent is not None), default=None)
     rules = rules_for(request.user, quiz)
+    facts = quiz_facts(quiz)
     context = {
         **_base_context(quiz),
         "attempts": finished,
@@ -98,9 +97,8 @@ def intro(request: HttpRequest, quiz: QuizPage) -> HttpResponse:
         "is_closed": rules.is_closed(timezone.now()),
         "best_percent": best,
         "has_passed": any(a.passed for a in finished),
-        "asks_critical": quiz.asks_critical_questions(),
-        "question_count": quiz.fixed_questions.count()
-        + sum(d.count for d in quiz.random_draws.all()),
+        "asks_critical": facts.asks_critical,
+        "question_count": facts.question_count,
     }
     return TemplateResponse(request, "quizzes/quiz_page.html", context)
 
@@ -227,13 +225,17 @@ def render_attempt(
 
 
 def save(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpResponse:
+    """Save answers. The attempt is read once, under its lock, by id, learner and quiz."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    attempt = _attempt(request, quiz, attempt_id)
+    if not request.user.is_authenticated:
+        raise Http404("No such attempt.")
     try:
         outcome = services.save_answers(
-            attempt.pk, request.user, request.POST, partial=wants_json(request)
+            attempt_id, request.user, request.POST, partial=wants_json(request), quiz_id=quiz.pk
         )
+    except Attempt.DoesNotExist:
+        raise Http404("No such attempt.") from None
     except MalformedAnswer as exc:
         if wants_json(request):
             return JsonResponse(
@@ -251,8 +253,8 @@ def save(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpResponse:
         if wants_json(request):
             return JsonResponse({"error": str(exc), "closed": True}, status=409)
         messages.warning(request, str(exc))
-        close_if_expired(attempt)
-        return redirect(_url(quiz, "attempt", attempt.pk))
+        close_if_expired(_attempt(request, quiz, attempt_id))
+        return redirect(_url(quiz, "attempt", attempt_id))
     if wants_json(request):
         return JsonResponse(
             {
@@ -262,11 +264,11 @@ def save(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpResponse:
             }
         )
     if outcome.errors:
-        return attempt_page(request, quiz, attempt.pk, errors=outcome.errors, status=400)
+        return attempt_page(request, quiz, attempt_id, errors=outcome.errors, status=400)
     if request.POST.get("next") == "confirm":
-        return redirect(_url(quiz, "confirm", attempt.pk))
+        return redirect(_url(quiz, "confirm", attempt_id))
     messages.success(request, "Your answers are saved.")
-    return redirect(_url(quiz, "attempt", attempt.pk))
+    return redirect(_url(quiz, "attempt", attempt_id))
 
 
 def advance(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpResponse:
@@ -314,14 +316,27 @@ def confirm(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpRespon
     return TemplateResponse(request, "quizzes/confirm.html", context)
 
 
+def _named_attempt(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> Attempt:
+    """The attempt a write route names, unread: its id, the signed-in learner and this quiz.
+
+    The write reads it once, under its lock, filtered by all three (quizzes.lifecycle.
+    locked_attempt), so another learner's attempt, or one at another quiz, is not found there
+    (Attempt.DoesNotExist: a 404, as the routes that read first answer).
+    """
+    if not request.user.is_authenticated:
+        raise Http404("No such attempt.")
+    return Attempt(pk=attempt_id, user_id=request.user.pk, quiz_id=quiz.pk)
+
+
 def submit(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    attempt = _attempt(request, quiz, attempt_id)
     try:
         attempt, errors = SubmitAttemptAction(
-            attempt, user=request.user, data=request.POST
+            _named_attempt(request, quiz, attempt_id), user=request.user, data=request.POST
         ).execute()
+    except Attempt.DoesNotExist:
+        raise Http404("No such attempt.") from None
     except StageLocked as exc:
         return bad_request(request, f"{exc} Nothing was submitted.", status=409)
     except MalformedAnswer:
@@ -343,77 +358,3 @@ def result(request: HttpRequest, quiz: QuizPage, attempt_id: int) -> HttpRespons
     left = rules.attempts_left(used)
     closed = rules.is_closed(timezone.now())
     return render_result(request, quiz, attempt, responses, left, closed=closed)
-
-
-def render_result(
-    request: HttpRequest,
-    quiz: QuizPage,
-    attempt: Attempt,
-    responses: list[Response],
-    attempts_left: int | None,
-    *,
-    closed: bool | None = None,
-) -> HttpResponse:
-    """The result page of a finished attempt, reviewed as its review policy allows. With
-    `closed` (whether the quiz is closed to the learner; None on previews) it also says what
-    the learner does next (quizzes.next_step)."""
-    reviews = [
-        review_view(
-            r.question_snapshot,
-            r.display,
-            r.answer,
-            attempt.review_policy,
-            r.position,
-            score=r.score,
-            needs_grading=r.needs_grading,
-            grader_comment=r.grader_comment,
-            rubric_score=r.rubric_score,
-        )
-        for r in responses
-    ]
-    context = {
-        **_base_context(quiz),
-        "attempt": attempt,
-        "reviews": reviews,
-        "attempts_left": attempts_left,
-    }
-    after = None
-    if closed is not None:
-        after = context["after"] = next_step(
-            request,
-            quiz,
-            attempt,
-            responses,
-            module=context["module"],
-            course=context["course"],
-            attempts_left=attempts_left,
-            closed=closed,
-        )
-    context["critical_missed"] = missed_critical_views(
-        attempt,
-        responses,
-        module=context["module"],
-        course=context["course"],
-        request=request,
-        links=after.links if after is not None else None,
-    )
-    case: CaseSnapshot | None = attempt.case_snapshot
-    if case is not None:
-        context["case"] = case
-        context["stages"] = [
-            {**stage, **stage_totals(stage["number"], responses, reviews)}
-            for stage in case["stages"]
-        ]
-        return TemplateResponse(request, "quizzes/case_result.html", context)
-    return TemplateResponse(request, "quizzes/result.html", context)
-
-
-def stage_totals(number: int, responses: list[Response], reviews: list[ReviewView]) -> dict:
-    """One case stage's reviews and its score out of its points."""
-    mine = [(r, v) for r, v in zip(responses, reviews, strict=True) if r.stage == number]
-    return {
-        "reviews": [v for _, v in mine],
-        "points": sum((r.max_score for r, _ in mine), Decimal(0)),
-        "score": sum((r.score for r, _ in mine if r.score is not None), Decimal(0)),
-        "pending": any(r.needs_grading for r, _ in mine),
-    }

@@ -14,6 +14,8 @@ import pytest
 from django.core.management import call_command
 
 from core.roles import INSTRUCTORS, REVIEWERS, ensure_roles
+from tests import db_template
+from tests.db_template import Template
 from tests.e2e.browser import SHARED as SHARED_BROWSER
 from tests.factories import Tree, UserFactory, build_tree
 
@@ -21,6 +23,36 @@ CORPORA = Path(
     os.environ.get("HFS_CORPORA", Path(__file__).resolve().parents[2] / "shared" / "corpora")
 )
 CURRICULUM = Path(__file__).resolve().parents[1] / "curriculum"
+
+
+@pytest.fixture(scope="session")
+def _db_template(request, django_db_modify_db_settings) -> Template | None:
+    """The migrated-database template (tests/db_template.py), unless `--reuse-db` or turned off."""
+    if request.config.getvalue("reuse_db") or not db_template.enabled():
+        return None
+    return Template()
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request, _db_template: Template | None, django_db_blocker) -> bool:
+    """pytest-django's, and also True when this process's database was cloned from the
+    template: Django then keeps it, migrating nothing, and `django_db_setup` drops it."""
+    if _db_template is None:
+        return bool(request.config.getvalue("reuse_db"))
+    with django_db_blocker.unblock():
+        return _db_template.clone_or_hold()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, _db_template: Template | None, django_db_blocker):
+    """pytest-django's, then keep the migrated database as the template if this process made it."""
+    if _db_template is not None:
+        with django_db_blocker.unblock():
+            _db_template.save()
+    yield
+    if _db_template is not None:
+        with django_db_blocker.unblock():
+            _db_template.destroy_clone()
 
 
 @pytest.fixture(autouse=True)

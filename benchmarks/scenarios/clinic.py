@@ -1,26 +1,35 @@
 """clinic-dashboard and clinic-csv: a clinic manager's certification matrix and its CSV.
 
-clinic-dashboard GETs /clinics/<slug>/ by the clinic's manager: the staff x programme matrix
-(certification/clinics.py), its status summary, and the "Assign a programme" form, whose staff
-field is a checkbox per staff member. Two clinics of one shape: "small", 20 staff, and "1000
-staff x 3 programmes" (clinic_data.py says what the staff have done). Every response is
-checked (untimed, warm-ups included) to answer 200, to say "1000 staff members" (or 20) in the
-table's caption, and to show all seven statuses in its summary, adding up to staff x
-programmes.
+clinic-dashboard GETs /clinics/<slug>/ by the clinic's manager: one page (100 staff) of the
+staff x programme matrix (certification/clinic_table.py), its status summary, and the "Assign
+a programme" form. Two clinics of one shape: 30 and 3,000 staff x 3 programmes (clinic_data.py
+says what the staff have done). Every response is checked (untimed, warm-ups included) to
+answer 200, to say "3000 staff members" (or 30) in the table's caption, and to show all seven
+statuses in its summary, adding up to staff x programmes. The timed requests find the clinic's
+summary cached (the warm-ups built it), as every request does until a write changes a standing.
+Two requests are timed apart and printed: the first after a global change (a programme, a
+membership: it evaluates every staff member once, "after a change") and the first after one
+trainee's change (an attempt graded: only that staff member is evaluated again and patched into
+the summary, "after one trainee's change"). Printed: the time ratio 3000 vs 30 staff (the target is at most
+1.2) and the queries at each size.
 
 clinic-csv GETs /clinics/<slug>/report.csv for the same two clinics, the streamed body read to
-its end inside the timed part (the matrix is built before the first line is sent, so the body
-alone is a small part). Checked to answer 200 with the header and a line per staff member and
-programme (3,001 lines at 1,000).
+its end inside the timed part. Checked to answer 200 with the header and a line per staff
+member and programme (9,001 lines at 3,000). Its queries grow by a batch's worth per batch of
+clinic_table.REPORT_BATCH staff, by design (no warning). Printed besides, untimed by the table: the time to
+the first chunk of the body (the header; the response streams) and to the first batch of rows,
+and the peak memory the whole request adds (tracemalloc, measured in a run of its own since
+tracing slows everything down), at each size.
 
-Both use the page repetitions, and both print their query counts per size as they go: at 1,000
-staff the dashboard takes about half a second a request, so the two add about 20 s to a full
-run.
+Both use the page repetitions and print their query counts per size as they go.
 """
 
 from __future__ import annotations
 
 import re
+import statistics
+import time
+import tracemalloc
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -67,9 +76,14 @@ def expect_csv(result, setup: ClinicSetup) -> None:
 
 
 def measure_clinic_sizes(
-    bench: Bench, name: str, prepare_for: Callable[[ClinicSetup, Any], Trial]
+    bench: Bench,
+    name: str,
+    prepare_for: Callable[[ClinicSetup, Any], Trial],
+    *,
+    flat_queries: bool = True,
 ) -> list[Row]:
-    """Time `prepare_for(setup, client)` for each clinic, signed in as its manager."""
+    """Time `prepare_for(setup, client)` for each clinic, signed in as its manager; warn if
+    the query count depends on the size (unless it grows by design: `flat_queries`)."""
     rows = []
     for setup in clinics(bench):
         client = bench.signed_in_client(setup.manager)
@@ -80,13 +94,14 @@ def measure_clinic_sizes(
             f"median {timing.median_ms:.0f} ms",
             flush=True,
         )
-    warn_if_queries_differ(bench, name, rows, "the clinic's size")
+    if flat_queries:
+        warn_if_queries_differ(bench, name, rows, "the clinic's size")
     return rows
 
 
 @scenario(
     "clinic-dashboard",
-    "GET /clinics/<slug>/ by its manager: 20 staff x 3 programmes, and 1000 x 3",
+    "GET /clinics/<slug>/ by its manager: 30 staff x 3 programmes, and 3000 x 3",
 )
 def clinic_dashboard(bench: Bench) -> list[Row]:
     from django.urls import reverse
@@ -101,7 +116,65 @@ def clinic_dashboard(bench: Bench) -> list[Row]:
     rows = measure_clinic_sizes(bench, "clinic-dashboard", prepare)
     for label, seen in mixes.items():
         print(f"    {label}, statuses: " + ", ".join(f"{k} {n}" for k, n in seen.items()))
+    print_ratio("clinic-dashboard", rows)
+    for setup in clinics(bench):
+        print(f"    {setup.size.label}: {after_a_change_ms(bench, setup):.0f} ms after a change")
+        print(
+            f"    {setup.size.label}: {after_one_change_ms(bench, setup):.0f} ms "
+            "after one trainee's change",
+            flush=True,
+        )
     return rows
+
+
+def print_ratio(name: str, rows: list[Row]) -> None:
+    small, large = rows[0].timing, rows[-1].timing
+    print(
+        f"    {name}: {rows[-1].n} / {rows[0].n}: "
+        f"{large.median_ms / small.median_ms:.2f}x the time; "
+        f"queries {small.queries} and {large.queries}",
+        flush=True,
+    )
+
+
+def after_a_change_ms(bench: Bench, setup: ClinicSetup) -> float:
+    """The dashboard's time when its summary must be built again (median of three)."""
+    from django.urls import reverse
+
+    from certification.clinic_generation import bump
+
+    client = bench.signed_in_client(setup.manager)
+    url = reverse("clinics:dashboard", args=[setup.clinic.slug])
+    samples = []
+    for _ in range(3):
+        bump()
+        started = time.perf_counter()
+        expect_status(client.get(url), 200)
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def after_one_change_ms(bench: Bench, setup: ClinicSetup) -> float:
+    """The dashboard's time after one staff member's change is logged, as a graded attempt's
+    receiver logs it (median of three; the summary is patched, not built again)."""
+    from django.urls import reverse
+
+    from certification.clinic_generation import record_change
+    from certification.clinics import staff_memberships
+
+    client = bench.signed_in_client(setup.manager)
+    url = reverse("clinics:dashboard", args=[setup.clinic.slug])
+    expect_status(client.get(url), 200)  # the summary cached
+    trainee = staff_memberships(setup.clinic).values_list("user_id", flat=True).last()
+    if trainee is None:
+        raise BenchmarkError(f"{setup.size.label}: the clinic has no staff")
+    samples = []
+    for _ in range(3):
+        record_change(trainee)
+        started = time.perf_counter()
+        expect_status(client.get(url), 200)
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
 
 
 @scenario(
@@ -120,4 +193,58 @@ def clinic_csv(bench: Bench) -> list[Row]:
 
         return Trial(call, lambda result: expect_csv(result, setup))
 
-    return measure_clinic_sizes(bench, "clinic-csv", prepare)
+    # The same queries for every batch of staff (clinic_table.REPORT_BATCH): the count grows
+    # by one batch's worth per batch, by design, so it is printed rather than warned about.
+    rows = measure_clinic_sizes(bench, "clinic-csv", prepare, flat_queries=False)
+    print_ratio("clinic-csv", rows)
+    for setup in clinics(bench):
+        first, batch = first_bytes_ms(bench, setup)
+        print(
+            f"    {setup.size.label}: first byte {first:.1f} ms, first rows {batch:.0f} ms, "
+            f"peak memory +{peak_memory_mb(bench, setup):.2f} MB",
+            flush=True,
+        )
+    return rows
+
+
+def first_bytes_ms(bench: Bench, setup: ClinicSetup) -> tuple[float, float]:
+    """Medians over the page repetitions: time to the body's first chunk, then to its second
+    (the first batch of rows); the rest of the body is read untimed."""
+    from django.urls import reverse
+
+    client = bench.signed_in_client(setup.manager)
+    url = reverse("clinics:report_csv", args=[setup.clinic.slug])
+    firsts, seconds = [], []
+    for _ in range(bench.reps(PAGE_REPS).repeat):
+        started = time.perf_counter()
+        response = client.get(url)
+        chunks = iter(response.streaming_content)
+        next(chunks)
+        firsts.append((time.perf_counter() - started) * 1000)
+        next(chunks)
+        seconds.append((time.perf_counter() - started) * 1000)
+        for _ in chunks:
+            pass
+    return statistics.median(firsts), statistics.median(seconds)
+
+
+def peak_memory_mb(bench: Bench, setup: ClinicSetup) -> float:
+    """The peak memory one CSV request adds while read to its end, in MB (tracemalloc)."""
+    from django.urls import reverse
+
+    client = bench.signed_in_client(setup.manager)
+    url = reverse("clinics:report_csv", args=[setup.clinic.slug])
+    b"".join(client.get(url).streaming_content)  # warm: caches and lazy imports
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        lines = 0
+        for chunk in client.get(url).streaming_content:
+            lines += chunk.count(b"\r\n")  # not kept: a client writes the body out
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    if lines != setup.size.staff * setup.programmes + 1:
+        raise BenchmarkError(f"the CSV had {lines} lines")
+    return (peak - before) / 1_000_000

@@ -3,7 +3,11 @@
 The quizzes mix single choice, multiple response, numeric and short answer questions. The view
 saves the answers, grades every response, closes the attempt and redirects to the result (not
 followed). Each repetition uses a new trainee, whose attempt is started and whose answers are
-saved (untimed) beforehand.
+saved (untimed) beforehand. Under the table's row, each size's queries are printed split into
+the quiz's own, the shared per-request overhead and the post-grading pipeline (the learner's
+evaluation after the commit).
+
+The quizzes are built once per run and shared with the other quiz scenarios (quiz_pages.py).
 """
 
 from __future__ import annotations
@@ -156,13 +160,9 @@ def as_query_dict(data: dict[str, list[str]]):
     return query
 
 
-@scenario(
-    "quiz-submit", "POST a quiz attempt's submit URL with all answers (10, 25, 100 questions)"
-)
-def quiz_submit(bench: Bench) -> list[Row]:
-    """Time the submit of a fully answered attempt at each of QUIZ_SIZES."""
-    from quizzes import services
-    from quizzes.models import Attempt, AttemptState
+def quiz_of(bench: Bench, n: int):
+    """The published benchmark quiz of `n` questions, built once per run (kept in bench.shared,
+    with the course it sits in, for every quiz scenario)."""
     from tests.factories import (
         CompetencyFactory,
         QuestionCategoryFactory,
@@ -170,15 +170,51 @@ def quiz_submit(bench: Bench) -> list[Row]:
         build_tree,
     )
 
-    tree = build_tree(lessons=1)
-    category = QuestionCategoryFactory(key="benchmark", name="Benchmark")
-    source = SourceFactory()
-    competencies = [CompetencyFactory(), CompetencyFactory()]
+    quizzes: dict[int, Any] = bench.shared.setdefault("quizzes", {})
+    if n not in quizzes:
+        if "quiz-course" not in bench.shared:
+            bench.shared["quiz-course"] = (
+                build_tree(lessons=1),
+                QuestionCategoryFactory(key="benchmark", name="Benchmark"),
+                SourceFactory(),
+                [CompetencyFactory(), CompetencyFactory()],
+            )
+        tree, category, source, competencies = bench.shared["quiz-course"]
+        questions = make_questions(n, category=category, source=source, competencies=competencies)
+        quizzes[n] = make_quiz(tree.module, n, questions)
+    return quizzes[n]
+
+
+def enrolled_trainee(bench: Bench, quiz):
+    """A new trainee enrolled in the quiz's course (the intro opens to enrolled learners only)."""
+    from courses.services import enrol
+
+    user = bench.new_user()
+    enrol(user, quiz.get_parent().get_parent().specific)
+    return user
+
+
+def print_split(name: str, n: int, call) -> None:
+    """Run `call` once more and print its queries split by whose they are
+    (tests/quizzes/query_budget.py): the quiz's own, the shared overhead, the pipeline."""
+    from tests.quizzes.query_budget import split_queries
+
+    with split_queries() as split:
+        call()
+    print(f"    {name} n={n}: {split.summary()} queries", flush=True)
+
+
+@scenario(
+    "quiz-submit", "POST a quiz attempt's submit URL with all answers (10, 25, 100 questions)"
+)
+def quiz_submit(bench: Bench) -> list[Row]:
+    """Time the submit of a fully answered attempt at each of QUIZ_SIZES."""
+    from quizzes import services
+    from quizzes.models import Attempt, AttemptState
 
     rows = []
     for n in QUIZ_SIZES:
-        questions = make_questions(n, category=category, source=source, competencies=competencies)
-        quiz = make_quiz(tree.module, n, questions)
+        quiz = quiz_of(bench, n)
 
         def prepare(quiz=quiz, n=n) -> Trial:
             user = bench.new_user()
@@ -204,4 +240,5 @@ def quiz_submit(bench: Bench) -> list[Row]:
             return Trial(lambda: client.post(url, data), check)
 
         rows.append(Row("quiz-submit", n, measure(prepare, bench.reps(SUBMIT_REPS))))
+        print_split("quiz-submit", n, prepare().call)
     return rows

@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE
@@ -48,7 +49,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     # While Redis is unreachable this backend answers every read as a miss and drops writes,
     # so the site is served from the database, more slowly (core/cache.py).
-    CACHES = {
+    CACHES: dict[str, dict[str, Any]] = {
         "default": {
             "BACKEND": "core.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
@@ -56,7 +57,18 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis: one process's memory. Room for far more than its default 300 entries, which
+    # it would evict a third at a time, at random (the course structure and page fragments and the
+    # clinic summaries' change log live here).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
+# How long a CDN or a browser may keep an anonymous public page (core/cache_headers.py): short,
+# so a published edit shows everywhere within a minute without purging anything.
+CACHE_PUBLIC_MAX_AGE = int(os.environ.get("DJANGO_CACHE_PUBLIC_MAX_AGE", "60"))
 # Sessions live in the database only: with Redis down nobody is signed out and sign-in works,
 # and a session deleted at sign-out can never be read back from a cache copy that missed
 # the deletion during an outage.
@@ -130,6 +142,9 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out username/IP before any password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # ModelBackend reading the header's per-person numbers with the user, and permissions in
+    # one query (accounts/backends.py); Django's own stays for sessions signed in through it.
+    "accounts.backends.AnnotatedModelBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
@@ -189,6 +204,9 @@ OTP_TOTP_ISSUER = "HFS Academy"
 # ------------------------------------------------------------------------------
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the session, CSRF and message middleware, so it sees the cookies they set:
+    # anonymous public pages are `public` for a CDN, the rest `private` (core/cache_headers.py).
+    "core.cache_headers.CacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -236,7 +254,9 @@ TEMPLATES = [
 # STATIC AND MEDIA
 # ------------------------------------------------------------------------------
 STATICFILES_DIRS = [SITE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "static"
+# Where collectstatic writes and WhiteNoise serves from; DJANGO_STATIC_ROOT moves it (an image
+# build step, or the scale-out benchmark's throwaway folder).
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "static"))
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"

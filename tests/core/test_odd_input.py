@@ -13,6 +13,7 @@ import re
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import IntConverter
@@ -180,7 +181,12 @@ def _world_once(django_db_setup, django_db_blocker):
         enrol(users["trainee"], tree.course)
         meet_everything(users["trainee"], tree, programme, users["instructor"])
         services.issue_if_due(users["trainee"], programme)
-        world = {"users": users, "quiz_url": quiz.url, "course": tree.course}
+        world = {
+            "users": users,
+            "sessions": _sign_in_once(users),
+            "quiz_url": quiz.url,
+            "course": tree.course,
+        }
     yield world
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
@@ -192,11 +198,23 @@ def world(_world_once, db):
     return _world_once
 
 
+def _sign_in_once(users) -> dict[str, str]:
+    """Each role's session key, signed in once for the module (its row is in the module's
+    transaction, so every test finds it as it was, whatever the test's requests did to it)."""
+    keys = {}
+    for role, user in users.items():
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            keys[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return keys
+
+
 def as_role(world, role: str) -> Client:
+    """A client signed in as `role` (with the session made for it in `_world_once`)."""
     client = Client(raise_request_exception=False)
-    user = world["users"][role]
-    if user is not None:
-        client.force_login(user)
+    if role in world["sessions"]:
+        client.cookies[settings.SESSION_COOKIE_NAME] = world["sessions"][role]
     return client
 
 
