@@ -18,8 +18,10 @@ What it measures
                   makes no query: the session and user are loaded only when a view asks).
                   It is timed again at the end ("again" row); if that ratio is far from 1.0
                   the machine's load changed during the run and every ratio is rough.
-    The scenarios (quiz-submit, learn-dashboard, course-page, clinic-dashboard, clinic-csv)
-                  each say what they build and request in their module's docstring, in
+    The scenarios (lesson-page, learn-dashboard, course-page, quiz-intro, quiz-attempt-page,
+                  quiz-save, quiz-submit, clinic-dashboard, clinic-csv, and on PostgreSQL
+                  with Redis scale-out: two gunicorn instances and the exam burst) each say
+                  what they build and request in their module's docstring, in
                   benchmarks/scenarios/. item-statistics times a pure function, not a
                   request: the item-statistics engine on 10,000 attempts.
 

@@ -17,6 +17,7 @@ from wagtail.models import Orderable, Page
 from wagtail.url_routing import RouteResult
 
 from core.blocks import RICH_TEXT_FEATURES
+from core.view_restrictions import KnownRestrictionsMixin
 from quizzes.models.bank import Question, QuestionCategory
 from quizzes.models.cases import ClinicalCase
 from quizzes.models.choices import ReviewPolicy
@@ -61,7 +62,7 @@ def _views() -> ModuleType:
     return views
 
 
-class QuizPage(RoutablePageMixin, Page):
+class QuizPage(KnownRestrictionsMixin, RoutablePageMixin, Page):
     """A quiz at the end of a module: fixed questions and/or random draws, with its rules.
 
     Routes, each a method handing over to its view in quizzes/views.py: intro, start, attempt,

@@ -13,6 +13,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from django.core.cache import caches
@@ -23,6 +24,15 @@ from tests.factories import PASSWORD
 BASE_SETTINGS = Path(__file__).resolve().parents[2] / "config" / "settings" / "base.py"
 REDIS_UP = "redis://127.0.0.1:6379/0"
 REDIS_DOWN = "redis://127.0.0.1:1/0"
+# Redis is shared by every test process on the machine (both databases' jobs run at once, each
+# with two workers): each test keys its entries under a prefix of its own, so none reads a page
+# structure or a route another process cached for a different database.
+_PREFIX = ["hfs-test-outage"]
+
+
+@pytest.fixture(autouse=True)
+def _own_key_prefix() -> None:
+    _PREFIX[0] = f"hfs-test-outage-{uuid4().hex}"
 
 
 def settings_for(monkeypatch: pytest.MonkeyPatch, redis_url: str) -> dict:
@@ -30,7 +40,7 @@ def settings_for(monkeypatch: pytest.MonkeyPatch, redis_url: str) -> dict:
     monkeypatch.setenv("REDIS_URL", redis_url)
     built = runpy.run_path(str(BASE_SETTINGS))
     caches_setting = built["CACHES"]
-    caches_setting["default"]["KEY_PREFIX"] = "hfs-test-outage"
+    caches_setting["default"]["KEY_PREFIX"] = _PREFIX[0]
     return {"CACHES": caches_setting, "SESSION_ENGINE": built["SESSION_ENGINE"]}
 
 
@@ -45,7 +55,7 @@ def redis_down(settings, monkeypatch):
 
 
 def degrading(location: str, **options) -> DegradingRedisCache:
-    return DegradingRedisCache(location, {"OPTIONS": options, "KEY_PREFIX": "hfs-test-outage"})
+    return DegradingRedisCache(location, {"OPTIONS": options, "KEY_PREFIX": _PREFIX[0]})
 
 
 @pytest.fixture

@@ -109,6 +109,24 @@ def test_a_new_view_restriction_is_enforced(client, learner_with_progress):
     assert client.get(lesson.url).status_code == 200
 
 
+def test_a_new_view_restriction_is_enforced_on_a_quiz_and_its_sub_routes(
+    client, learner_with_progress
+):
+    tree, quiz = learner_with_progress
+    attempt = quiz.attempts.first()
+    result = f"{quiz.url}attempt/{attempt.pk}/result/"
+    assert client.get(quiz.url).status_code == 200
+    restriction = PageViewRestriction.objects.create(
+        page=tree.module, restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.add(Group.objects.create(name="Restricted readers"))
+    assert client.get(quiz.url).status_code == 302
+    assert client.get(result).status_code == 302
+    assert "/login/" in client.get(result)["Location"]
+    restriction.delete()
+    assert client.get(quiz.url).status_code == 200
+
+
 def test_quiz_sub_routes_and_unknown_paths_route_as_wagtail_does(client, learner_with_progress):
     tree, quiz = learner_with_progress
     assert client.get(quiz.url).status_code == 200
