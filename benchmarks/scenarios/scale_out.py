@@ -106,7 +106,8 @@ def build_world(trainees: int, warmups: int, secret_key: str) -> World:
     # Whatever an earlier run left in this Redis database is stale from now on.
     structure_cache.invalidate()
     Site.clear_site_root_paths_cache()
-    tree = build_tree(lessons=1)
+    # Its own course: the scenarios before it in the same run built theirs under "test-course".
+    tree = build_tree(lessons=1, title="Scale-out course")
     options = [(f"Option {c}", c == "C", "") for c in "ABCD"]
     questions = [
         make_question("single_choice", key=f"scale-{i}", options=options)

@@ -83,11 +83,12 @@ class Tree:
 
 
 @indexed_once()
-def build_tree(lessons: int = 3, modules: int = 1) -> Tree:
-    """A course under the catalogue with `modules` modules, `lessons` lessons in the first."""
+def build_tree(lessons: int = 3, modules: int = 1, title: str = "Test course") -> Tree:
+    """A course under the catalogue with `modules` modules, `lessons` lessons in the first
+    (a `title` of its own, and so a slug, beside another tree in the same catalogue)."""
     home = make_home()
     index = CourseIndexPage.objects.first() or CourseIndexPageFactory(parent=home)
-    course = CoursePageFactory(parent=index, title="Test course")
+    course = CoursePageFactory(parent=index, title=title)
     module_pages = [
         ModulePageFactory(parent=course, title=f"Module {m}") for m in range(1, modules + 1)
     ]
