@@ -259,7 +259,7 @@ def _report_line(row: StaffRow, programme: Programme, cell: Cell) -> list:
         cell.progress.skills,
         cell.progress.skills_total,
         certificate.expires_at.date().isoformat()
-        if certificate and (cell.held or cell.status == Standing.EXPIRED)
+        if certificate and (held or cell.status == Standing.EXPIRED)
         else "",
         cell.due_date.isoformat() if cell.due_date else "",
         certificate.code if certificate is not None and held else "",

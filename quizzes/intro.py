@@ -25,23 +25,22 @@ class QuizFacts:
     asks_critical: bool
 
 
+def _per_quiz(model, aggregate):
+    """`aggregate` over `model`'s rows of the quiz (OuterRef "pk"), as a subquery."""
+    return (
+        model.objects.filter(page=OuterRef("pk"))
+        .order_by()
+        .values("page")
+        .annotate(n=aggregate)
+        .values("n")
+    )
+
+
 def quiz_facts(quiz: QuizPage) -> QuizFacts:
     """The fixed questions plus every draw's count, and `quiz.asks_critical_questions()`, in
     one query (two subqueries and an EXISTS on the quiz's own row)."""
-    fixed = (
-        QuizQuestion.objects.filter(page=OuterRef("pk"))
-        .order_by()
-        .values("page")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    drawn = (
-        QuizRandomDraw.objects.filter(page=OuterRef("pk"))
-        .order_by()
-        .values("page")
-        .annotate(n=Sum("count"))
-        .values("n")
-    )
+    fixed = _per_quiz(QuizQuestion, Count("pk"))
+    drawn = _per_quiz(QuizRandomDraw, Sum("count"))
     critical = Question.objects.filter(live=True, critical=True).filter(
         asked_by(QuizPage.objects.filter(pk=quiz.pk))
     )
