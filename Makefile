@@ -31,8 +31,8 @@ run: install ## Set up, load the demo, serve on http://127.0.0.1:8000 with the t
 	$(MANAGE) run_scheduler & \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
-# Test processes for `make test`: two, one per core here and on CI; TEST_WORKERS=0 runs in one.
-TEST_WORKERS ?= 2
+# Test processes for `make test`: one per core, at least two; TEST_WORKERS=0 runs in one.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -lt 2 ] && n=2; echo $$n)
 test: install ## Run every test (DATABASE_URL=postgres://... runs them on PostgreSQL)
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 

@@ -44,9 +44,8 @@ Test-environment caveats: setup_test_environment() is in force (as in the test s
 template rendering sends Django's template_rendered signal, and the test client neither opens
 nor closes a database connection per request, whereas production with CONN_MAX_AGE=0 does.
 The test client also keeps a copy of the context of every template rendered, which costs in
-proportion to the number of templates: the 1,000-staff dashboard renders about 4,000 (one per
-checkbox in its assign form), and recording them was a quarter to a third of its time when
-measured apart.
+proportion to the number of templates rendered; the clinic dashboard renders its rows and their
+checkboxes in its own template, not one template per cell or checkbox.
 On SQLite each submit's commit waits for the disk, so its spread depends on the disk too.
 
 Nothing here asserts a timing: it is not a test, and a slow figure is something to look into,

@@ -6,6 +6,12 @@ certificate is valid: those come from `certification.requirements` (`evaluate`, 
 why a requirement not yet met is pending (an attempt awaiting grading, an assessment started
 but not signed) — in a constant number of queries.
 
+On /learn/ the certification panels read the learner once between them (`learner_certification`:
+assignments and assessment requests in one query; `learner_certificates`), take what the
+programmes require from the cache (certification.programme_cache), and hand the evaluator what
+the page has already read: the progress in the enrolled courses and the quiz passes
+(quizzes.dashboard).
+
 Renewal: a certificate is renewed by meeting the requirements again once it stops being valid
 (`issue_if_due`). What renewal will need is the same evaluation run at the certificate's expiry:
 a completed course or a passed quiz still counts then, an observed assessment only if it was
@@ -16,14 +22,20 @@ still needs by the certificate's expiry.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date as datetime_date
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, DateField, F, IntegerField, Max, Min, Q, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
+from accounts.http import AuthenticatedHttpRequest
 from certification.models import (
+    OPEN_REQUEST_STATUSES,
+    AssessmentRequest,
     AssessmentStatus,
     Certificate,
     Programme,
@@ -32,6 +44,7 @@ from certification.models import (
     SkillAssessment,
 )
 from certification.paths import KINDS
+from certification.programme_cache import cached_programmes
 from certification.requirements import (
     HELD,
     ProgrammeState,
@@ -40,9 +53,11 @@ from certification.requirements import (
     evaluate,
     load_programmes,
     load_records,
-    programme_states,
 )
+from courses.dashboard import shared
 from courses.models import Enrollment
+from courses.progress import CourseProgress
+from quizzes.dashboard import learner_attempts
 from quizzes.models import Attempt, AttemptState
 
 
@@ -72,15 +87,24 @@ class Due:
         return f"{days} day{'s' if days != 1 else ''} left"
 
 
-def _dues(assignments: list[ProgrammeAssignment], today: datetime_date) -> dict[int, Due]:
+@dataclass(frozen=True)
+class Assigned:
+    """One assignment as the learner's pages need it: the programme, the clinic's name, when."""
+
+    programme_id: int
+    clinic: str
+    due_date: datetime_date
+
+
+def _dues(assignments: Iterable[Assigned], today: datetime_date) -> dict[int, Due]:
     """Programme id -> the earliest due date of the learner's assignments of it (any clinic)."""
     found: dict[int, Due] = {}
-    for a in sorted(assignments, key=lambda a: (a.due_date, a.clinic.name)):
+    for a in sorted(assignments, key=lambda a: (a.due_date, a.clinic)):
         due = found.get(a.programme_id)
         if due is None:
-            found[a.programme_id] = Due(a.due_date, today, [a.clinic.name])
-        elif a.clinic.name not in due.clinics:
-            due.clinics.append(a.clinic.name)
+            found[a.programme_id] = Due(a.due_date, today, [a.clinic])
+        elif a.clinic not in due.clinics:
+            due.clinics.append(a.clinic)
     return found
 
 
@@ -106,32 +130,140 @@ class AssignmentRow:
         return self.standing == Standing.OVERDUE
 
 
-def assignment_rows(user, *, now: datetime | None = None) -> list[AssignmentRow]:
+def assignment_rows(
+    user,
+    *,
+    now: datetime | None = None,
+    assignments: list[Assigned] | None = None,
+    progress: dict[int, CourseProgress] | None = None,
+    quiz_passes: dict[int, datetime | None] | None = None,
+    certificates: list[Certificate] | None = None,
+) -> list[AssignmentRow]:
     """The learner's assigned programmes: overdue first, then by due date, held ones last.
 
-    One query when nothing is assigned; otherwise that of `programme_states` besides.
+    What the programmes require comes from the cache (certification.programme_cache). Without
+    the optional inputs (what the /learn/ page has read already: the learner's assignments,
+    progress in their enrolled courses, quiz passes by `now` and certificates), they are read
+    here; the evaluation is `requirements.evaluate`'s either way.
     """
     now = now or timezone.now()
-    assignments = list(
-        ProgrammeAssignment.objects.filter(user=user).select_related("programme", "clinic")
-    )
+    if assignments is None:
+        assignments = [
+            Assigned(a.programme_id, a.clinic.name, a.due_date)
+            for a in ProgrammeAssignment.objects.filter(user=user).select_related("clinic")
+        ]
     if not assignments:
         return []
     dues = _dues(assignments, timezone.localdate(now))
-    programmes = list({a.programme_id: a.programme for a in assignments}.values())
-    states = programme_states([user], programmes, now=now)
+    structure = cached_programmes(dues)
+    records = load_records(
+        structure,
+        [user],
+        now=now,
+        progress={user.pk: progress} if progress is not None else None,
+        quiz_passes=(
+            {(user.pk, quiz_id): at for quiz_id, at in quiz_passes.items()}
+            if quiz_passes is not None
+            else None
+        ),
+        certificates=certificates,
+    )
     rows = []
-    for programme in programmes:
-        state = states[(user.pk, programme.pk)]
+    for programme in structure.programmes:
+        state = evaluate(structure, records, user.pk, programme, now)
         due = dues[programme.pk]
         standing, certificate = state.standing(due.date)
         rows.append(AssignmentRow(programme, standing, state, due, certificate))
     return sorted(rows, key=lambda r: (not r.overdue, r.held, r.due.date, r.programme.title))
 
 
-def learn_assignments(request, progress) -> list[AssignmentRow]:
-    """`register_learn_panel` data: the signed-in learner's assignments."""
-    return assignment_rows(request.user)
+@dataclass
+class LearnerCertification:
+    """What the certification panels of /learn/ read of the learner, in one query: their
+    assignments and the number of their assessment requests in each open status."""
+
+    assignments: list[Assigned] = field(default_factory=list)
+    requests: dict[str, int] = field(default_factory=dict)
+
+
+def _read_learner(user: Any) -> LearnerCertification:
+    """The assignments and the open requests counted by status: one UNION ALL query, each row
+    tagged by its part (1: an assignment, 2: a count of requests in one status)."""
+    assigned = (
+        ProgrammeAssignment.objects.filter(user=user)
+        .order_by()
+        .annotate(
+            part=Value(1, IntegerField()),
+            number=F("programme_id"),
+            text=F("clinic__name"),
+            day=F("due_date"),
+        )
+        .values_list("part", "number", "text", "day")
+    )
+    requests = (
+        AssessmentRequest.objects.filter(trainee=user, status__in=OPEN_REQUEST_STATUSES)
+        .order_by()
+        .values("status")
+        .annotate(
+            part=Value(2, IntegerField()),
+            number=Count("pk"),
+            text=F("status"),
+            day=Cast(Value(None), DateField()),
+        )
+        .values_list("part", "number", "text", "day")
+    )
+    found = LearnerCertification()
+    for part, number, text, day in assigned.union(requests, all=True):
+        if part == 1:
+            found.assignments.append(Assigned(number, text, day))
+        else:
+            found.requests[text] = number
+    return found
+
+
+def learner_certification(request: AuthenticatedHttpRequest) -> LearnerCertification:
+    """The signed-in learner's assignments and open requests, read once per /learn/ page."""
+    return shared(request, "certification:learner", lambda: _read_learner(request.user))
+
+
+def learner_certificates(request: AuthenticatedHttpRequest) -> list[Certificate]:
+    """Every certificate of the signed-in learner, newest first, with its programme and its
+    recertification: read once per /learn/ page for the certificates and assignments panels."""
+    return shared(
+        request,
+        "certification:certificates",
+        lambda: list(
+            Certificate.objects.filter(user=request.user)
+            .select_related("programme", "recertification")
+            .order_by("-issued_at")
+        ),
+    )
+
+
+def learn_assignments(
+    request: AuthenticatedHttpRequest, progress: dict[int, CourseProgress]
+) -> list[AssignmentRow]:
+    """`register_learn_panel` data: the signed-in learner's assignments, evaluated with what the
+    page has read already (their progress, quiz passes and certificates)."""
+    assignments = learner_certification(request).assignments
+    if not assignments:
+        return []
+    attempts = learner_attempts(request)
+    return assignment_rows(
+        request.user,
+        now=attempts.now,
+        assignments=assignments,
+        progress=progress,
+        quiz_passes=attempts.passes,
+        certificates=learner_certificates(request),
+    )
+
+
+def learn_certificates(
+    request: AuthenticatedHttpRequest, progress: dict[int, CourseProgress]
+) -> list[Certificate]:
+    """`register_learn_panel` data: the signed-in learner's certificates, newest first."""
+    return learner_certificates(request)
 
 
 # The programme page -----------------------------------------------------------------------------
@@ -311,7 +443,10 @@ def programme_page(
     begun = state.started or any(v.status != "needed" or v.on for v in views)
     if not assignments and not state.certificates and not begun:
         return None
-    due = _dues(assignments, timezone.localdate(now)).get(programme.pk)
+    due = _dues(
+        [Assigned(a.programme_id, a.clinic.name, a.due_date) for a in assignments],
+        timezone.localdate(now),
+    ).get(programme.pk)
     standing, certificate = state.standing(due.date if due else None)
     page = ProgrammePage(
         programme=programme,

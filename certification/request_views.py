@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -30,6 +30,7 @@ from certification.models import (
     SkillAssessment,
     SkillChecklist,
 )
+from certification.my_programmes import learner_certification
 from certification.permissions import may_use_assessor_queue
 from certification.request_forms import (
     KIND_EXTERNAL,
@@ -81,14 +82,9 @@ def my_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def learn_requests(request: AuthenticatedHttpRequest, progress: Any) -> dict[str, int]:
-    """The /learn/ panel's numbers: the person's requests waiting and accepted (one query)."""
-    counts = dict(
-        AssessmentRequest.objects.filter(trainee=request.user, status__in=OPEN_REQUEST_STATUSES)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
+    """The /learn/ panel's numbers: the person's requests waiting and accepted (read with their
+    assignments, in the query the page's certification panels share)."""
+    counts = learner_certification(request).requests
     return {
         "pending": counts.get(RequestStatus.PENDING, 0),
         "accepted": counts.get(RequestStatus.ACCEPTED, 0),

@@ -253,50 +253,86 @@ def load_records(
     *,
     now: datetime,
     user_ids: QuerySet | None = None,
+    progress: dict[int, dict[int, CourseProgress]] | None = None,
+    quiz_passes: dict[tuple[int, int], datetime | None] | None = None,
+    certificates: list[Certificate] | None = None,
 ) -> ProgrammeRecords:
     """What `users` have done, in a constant number of queries however many there are.
 
     `user_ids`, a subquery selecting the same users (a clinic's staff), keeps long lists of ids
     out of the queries; without it their ids are listed.
+
+    What the caller has already read by the same rules is not read again: `progress` (user id
+    -> course id -> `courses.progress` progress; used when it covers every course of the
+    structure), `quiz_passes` ((user id, quiz id) -> the latest graded pass by `now`, None when
+    only later, for every quiz passed by then or later) and `certificates` (every certificate of
+    `users`, each with its recertification read). The /learn/ page passes them.
     """
     ids = user_ids if user_ids is not None else [u.pk for u in users]
     programmes = structure.programmes
     courses: dict[int, dict[int, CourseProgress]] = defaultdict(dict)
     if structure.courses is not None:
-        for user_id, state in learner_states(users, structure.courses).items():
-            courses[user_id] = build_progress(structure.courses, state)
+        wanted = {c.pk for c in structure.courses.courses}
+        given = progress or {}
+        if progress is not None and all(wanted <= set(given.get(u.pk, {})) for u in users):
+            for user in users:
+                courses[user.pk] = {pk: p for pk, p in given[user.pk].items() if pk in wanted}
+        else:
+            for user_id, state in learner_states(users, structure.courses).items():
+                courses[user_id] = build_progress(structure.courses, state)
     # Quizzes that are steps of a course count as courses.progress counts them; the others,
     # and any quiz a renewal needs passed within its window, are read here by the same rule
     # (an attempt graded and passed), with the date of the latest pass.
     paths = structure.paths.values()
     quiz_ids = structure.extra_quizzes | {q.pk for p in paths for q in p.renewal[1]}
-    passes = (
-        Attempt.objects.filter(
-            user_id__in=ids, quiz_id__in=quiz_ids, state=AttemptState.GRADED, passed=True
-        )
-        .order_by()
-        .values("user_id", "quiz_id")
-        .annotate(latest=Max("submitted_at", filter=Q(submitted_at__lte=now)))
-    )
+    if quiz_passes is not None:
+        passes = {key: at for key, at in quiz_passes.items() if key[1] in quiz_ids}
+    elif quiz_ids:
+        passes = {
+            (row["user_id"], row["quiz_id"]): row["latest"]
+            for row in Attempt.objects.filter(
+                user_id__in=ids, quiz_id__in=quiz_ids, state=AttemptState.GRADED, passed=True
+            )
+            .order_by()
+            .values("user_id", "quiz_id")
+            .annotate(latest=Max("submitted_at", filter=Q(submitted_at__lte=now)))
+        }
+    else:
+        passes = {}
     checklist_ids = {c.pk for p in paths for path in (p.first, p.renewal) for c in path[2]}
     longest = max((p.validity for p in programmes), default=timedelta(0))
-    revoked = (
-        Certificate.objects.filter(
-            user_id__in=ids, programme__in=programmes, revoked_at__isnull=False
-        )
-        .order_by()
-        .values("user_id", "programme_id")
-        .annotate(latest=Max("revoked_at"))
-    )
+    if certificates is not None:
+        found = _by_learner(c for c in certificates if c.programme_id in {p.pk for p in programmes})
+    else:
+        found = certificates_of(ids, programmes)
     return ProgrammeRecords(
         courses=courses,
-        quiz_passes={
-            (row["user_id"], row["quiz_id"]): row["latest"] for row in (passes if quiz_ids else [])
-        },
+        quiz_passes=passes,
         observations=load_observations(ids, checklist_ids, now=now, after=now - longest),
-        revoked={(row["user_id"], row["programme_id"]): row["latest"] for row in revoked},
-        certificates=certificates_of(ids, programmes),
+        revoked=_last_revocations(found),
+        certificates=found,
     )
+
+
+def _by_learner(certificates: Iterable[Certificate]) -> dict[tuple[int, int], list[Certificate]]:
+    """(user id, programme id) -> those certificates, newest cycle first."""
+    found: dict[tuple[int, int], list[Certificate]] = defaultdict(list)
+    for certificate in sorted(certificates, key=lambda c: -c.cycle):
+        found[(certificate.user_id, certificate.programme_id)].append(certificate)
+    return found
+
+
+def _last_revocations(
+    certificates: dict[tuple[int, int], list[Certificate]],
+) -> dict[tuple[int, int], datetime]:
+    """(user id, programme id) -> the learner's last revocation of a certificate of it: read
+    from their certificates, which hold every revocation."""
+    revoked: dict[tuple[int, int], datetime] = {}
+    for key, found in certificates.items():
+        times = [c.revoked_at for c in found if c.revoked_at is not None]
+        if times:
+            revoked[key] = max(times)
+    return revoked
 
 
 def evaluate(

@@ -5,7 +5,10 @@ does not exist for them (404)."""
 from __future__ import annotations
 
 import csv
+from datetime import date, datetime
+from typing import TypedDict
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import (
@@ -17,8 +20,10 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import date as date_filter
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
@@ -141,6 +146,93 @@ def _sort_link(request: HttpRequest, sort: Sort, key: str) -> dict[str, str]:
     }
 
 
+class ShownCell(TypedDict):
+    """A staff member's cell as the dashboard shows it, its texts made once in Python: a page
+    shows up to STAFF_PER_PAGE rows, and a template looks each value up far more slowly. A
+    dict, since a template tries a key before an attribute (an exception per lookup else)."""
+
+    status: str
+    label: str
+    recertifying: bool  # the certificate held is being recertified
+    recertifying_due: str  # then the certificate's expiry
+    due: str  # the assignment's due date while it is still to be met, or ""
+
+
+class ShownRow(TypedDict):
+    """A row of the dashboard's table, ready to show (see ShownCell)."""
+
+    user_id: int
+    name: str
+    email: str
+    url: str  # the staff member's page, with the dashboard's filters to come back to
+    cpd_hours: str
+    selected: bool
+    cells: list[ShownCell]
+
+
+class _DateTexts:
+    """Dates as the template's `|date:"j M Y"` shows them (in the current time zone, the
+    month's name in the current language), the names read once: formatting each date through
+    Django's DateFormat costs about as much as the rest of its row."""
+
+    def __init__(self) -> None:
+        self.months = [""] + [date_filter(date(2000, m, 1), "M") for m in range(1, 13)]
+
+    def __call__(self, value: date | datetime) -> str:
+        if isinstance(value, datetime) and settings.USE_TZ and timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return f"{value.day} {self.months[value.month]} {value.year:04d}"
+
+
+def _shown_cell(cell: Cell, date_text: _DateTexts) -> ShownCell:
+    recertifying = cell.recertifying is not None
+    certificate = cell.certificate
+    due = cell.due_date
+    return ShownCell(
+        status=cell.status,
+        label=cell.label,
+        recertifying=recertifying,
+        recertifying_due=date_text(certificate.expires_at)
+        if recertifying and certificate is not None
+        else "",
+        due=date_text(due) if due else "",
+    )
+
+
+def _staff_urls(clinic: Clinic, user_ids: list[int], query: str) -> dict[int, str]:
+    """Each staff member's page, with `query`: reversed once, the id put in for the others
+    (the id is the path's last segment); each staff member reversed when that cannot hold."""
+    suffix = f"?{query}" if query else ""
+    if not user_ids:
+        return {}
+    first = user_ids[0]
+    head, found, tail = reverse("clinics:staff", args=[clinic.slug, first]).rpartition(f"/{first}/")
+    if not found or tail:
+        return {pk: reverse("clinics:staff", args=[clinic.slug, pk]) + suffix for pk in user_ids}
+    return {pk: f"{head}/{pk}/{suffix}" for pk in user_ids}
+
+
+def _shown_rows(
+    clinic: Clinic, rows: list[StaffRow], selected: set[int], cpd, filter_query: str
+) -> list[ShownRow]:
+    """The page's rows as its table shows them (see ShownCell)."""
+    urls = _staff_urls(clinic, [row.user.pk for row in rows], filter_query)
+    date_text = _DateTexts()
+    return [
+        ShownRow(
+            user_id=user.pk,
+            name=user.display_name,
+            email=user.email,
+            url=urls[user.pk],
+            cpd_hours=cpd.of(user.pk),
+            selected=user.pk in selected,
+            cells=[_shown_cell(cell, date_text) for cell in row.cells],
+        )
+        for row in rows
+        for user in [row.user]
+    ]
+
+
 def _dashboard(
     request: HttpRequest,
     clinic: Clinic,
@@ -156,17 +248,21 @@ def _dashboard(
     page = table.page
     selected = selected_ids(request.session, clinic) & table.staff_ids
     sort = table.sort
+    filter_query = _dashboard_query(request, p=None)
     context = {
         "clinic": clinic,
         "programmes": table.programmes,
         "rows": page,
+        "shown_rows": _shown_rows(
+            clinic, list(page.object_list), selected, table.cpd, filter_query
+        ),
         "total": table.total,
         "filters": filters,
         "statuses": STATUS_LABELS,
         "summary": [(key, label, counts[key]) for key, label in STATUS_LABELS.items()],
         "form": form,
         # Not "query": the site header's search box shows that variable.
-        "filter_query": _dashboard_query(request, p=None),
+        "filter_query": filter_query,
         # What the forms of this page post to: this page, so that each action returns here.
         "page_query": _dashboard_query(request, p=str(page.number)),
         "sort": sort,

@@ -122,3 +122,21 @@ def indexed_once() -> Iterator[None]:
         update_reference_index_task.enqueue(app_label, model_name, pk)
     for app_label, model_name, pk in searched:
         insert_or_update_object_task.enqueue(app_label, model_name, pk)
+
+
+@contextmanager
+def unindexed() -> Iterator[None]:
+    """Leave the reference and search indexes alone for what is saved in the block.
+
+    For data thrown away afterwards that no search, usage listing or reference check reads:
+    test fixtures and benchmark set-up. A nested `indexed_once()` joins this block, so what it
+    saves is not indexed either; deletions still remove their reference rows at once.
+    """
+    with indexed_once():
+        try:
+            yield
+        finally:
+            references, searched = _pending.references, _pending.searched
+            if references is not None:
+                references.clear()
+                searched.clear()

@@ -8,19 +8,23 @@ with `data` (what the panel's `data` function returned) besides the page's own c
 
 Slots, in page order: "top" (above the courses), "course" (inside each course's card, under its
 modules; `data` returns a value per course id), "after_active" (after the courses in progress).
+
+Panels that read the same rows share one read through `shared` (computed once per page, by
+whichever panel asks first), so a page with many panels does not read a table once per panel.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from accounts.http import AuthenticatedHttpRequest
 from courses.progress import CourseProgress
 
 Slot = Literal["top", "course", "after_active"]
 PanelData = Callable[[AuthenticatedHttpRequest, dict[int, CourseProgress]], Any]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,16 @@ def register_learn_panel(
     course id. Registering a name again replaces that panel.
     """
     _PANELS[name] = LearnPanel(name, slot, template, data, order)
+
+
+def shared(request: AuthenticatedHttpRequest, key: str, build: Callable[[], T]) -> T:
+    """`build()`'s value for `key`, computed once per request: what several panels (of one app
+    or of apps layered on each other) read alike is read once for the page. `key` names the
+    value and its owner ("quizzes:attempts"), so apps do not collide."""
+    values: dict[str, Any] = request.__dict__.setdefault("_learn_shared", {})
+    if key not in values:
+        values[key] = build()
+    return values[key]
 
 
 def learn_panels(

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from core.tasks import enqueue_after_write, retry_later, run_guarded
-from courses.models import CoursePage, Enrollment, ModuleCompletion
+from courses.models import CoursePage, Enrollment
 
 logger = logging.getLogger(__name__)
 
@@ -60,23 +60,23 @@ class Evaluation:
 
 
 def evaluate_learner(user, *, now: datetime | None = None) -> Evaluation:
-    """Record every completion and consequence that `user`'s records now support, once each."""
-    from courses.services import record_progress
+    """Record every completion and consequence that `user`'s records now support, once each.
+
+    Each enrolled course's progress is recorded in a transaction of its own (record_progress
+    is atomic), which reports what it wrote; so the evaluation costs one query to find the
+    courses, then the recording's few per course, then the steps', whatever the learner has
+    done. A learner with no enrolment costs that one query and the steps.
+    """
+    from courses.services import RecordedProgress, record_progress
 
     now = now or timezone.now()
     result = Evaluation()
-    course_ids = list(
-        Enrollment.objects.filter(user=user).values_list("course_id", flat=True).order_by("pk")
-    )
-    modules_before = ModuleCompletion.objects.filter(user=user).count()
-    courses_before = Enrollment.objects.filter(user=user, completed_at__isnull=False).count()
-    for course in CoursePage.objects.filter(pk__in=course_ids).order_by("pk"):
-        with transaction.atomic():
-            record_progress(user, course, now=now)
-    result.modules_completed = ModuleCompletion.objects.filter(user=user).count() - modules_before
-    result.courses_completed = (
-        Enrollment.objects.filter(user=user, completed_at__isnull=False).count() - courses_before
-    )
+    enrolled = Enrollment.objects.filter(user=user).values("course_id")
+    for course in CoursePage.objects.filter(pk__in=enrolled).order_by("pk"):
+        progress = record_progress(user, course, now=now)
+        if isinstance(progress, RecordedProgress):
+            result.modules_completed += progress.modules_recorded
+            result.courses_completed += int(progress.course_recorded)
     for name, step in _STEPS.items():
         with transaction.atomic():
             result.steps[name] = step(user, now=now)

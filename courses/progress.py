@@ -266,10 +266,16 @@ def _read_structure(
     return modules, steps_by_parent, page_ids
 
 
-def learner_states(users: list, structure: CourseStructure) -> dict[int, LearnerState]:
+def learner_states(
+    users: list, structure: CourseStructure, *, enrollments: Iterable[Enrollment] | None = None
+) -> dict[int, LearnerState]:
     """Two queries for any number of learners (keyed by user id): what they have done (every
     step kind's `done` and the module completions, in one UNION query when each kind's `done`
-    is a queryset) and their enrolments."""
+    is a queryset) and their enrolments.
+
+    A caller already holding the learners' enrolments in these courses (courses.services locks
+    the one it records progress in) passes them as `enrollments`, and they are not read again:
+    one query."""
     ids = [u.pk for u in users]
     states = {pk: LearnerState() for pk in ids}
     if not ids:
@@ -279,10 +285,12 @@ def learner_states(users: list, structure: CourseStructure) -> dict[int, Learner
             states[user_id].done.setdefault(kind, set()).add(page_id)
         elif when is not None:  # a module completion (its completed_at is never empty)
             states[user_id].module_done[page_id] = when
-    for enrollment in Enrollment.objects.filter(
-        user_id__in=ids, course_id__in=[c.pk for c in structure.courses]
-    ):
-        states[enrollment.user_id].enrollments[enrollment.course_id] = enrollment
+    course_ids = [c.pk for c in structure.courses]
+    if enrollments is None:
+        enrollments = Enrollment.objects.filter(user_id__in=ids, course_id__in=course_ids)
+    for enrollment in enrollments:
+        if enrollment.user_id in states and enrollment.course_id in course_ids:
+            states[enrollment.user_id].enrollments[enrollment.course_id] = enrollment
     return states
 
 
@@ -374,18 +382,30 @@ def build_progress(structure: CourseStructure, state: LearnerState) -> dict[int,
     return result
 
 
-def progress_for(user, courses: list[Page]) -> dict[int, CourseProgress]:
-    """Progress in each of `courses` (CoursePage or base Page rows), keyed by course id."""
+def progress_for(
+    user, courses: list[Page], *, enrollments: Iterable[Enrollment] | None = None
+) -> dict[int, CourseProgress]:
+    """Progress in each of `courses` (CoursePage or base Page rows), keyed by course id.
+
+    `enrollments`, when given, are all of `user`'s enrolments in `courses` (read by the caller,
+    e.g. under a lock), so they are not read again."""
     if not courses:
         return {}
     structure = load_structure(courses)
     signed_in = user is not None and user.is_authenticated
-    state = learner_states([user], structure)[user.pk] if signed_in else LearnerState()
+    state = (
+        learner_states([user], structure, enrollments=enrollments)[user.pk]
+        if signed_in
+        else LearnerState()
+    )
     return build_progress(structure, state)
 
 
-def course_progress(user, course: Page) -> CourseProgress:
-    return progress_for(user, [course])[course.pk]
+def course_progress(user, course: Page, *, enrollment: Enrollment | None = None) -> CourseProgress:
+    """Progress in one course; `enrollment`, when given, is `user`'s enrolment in it as the
+    caller already holds it (not read again)."""
+    enrollments = None if enrollment is None else [enrollment]
+    return progress_for(user, [course], enrollments=enrollments)[course.pk]
 
 
 def progress_of_learners(course: Page, users: list) -> dict[int, CourseProgress]:

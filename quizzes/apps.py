@@ -11,7 +11,8 @@ class QuizzesConfig(AppConfig):
 
     def ready(self) -> None:
         """Plug quizzes into the layers below: the quiz step of course progress, the /learn/
-        panels, learner records, periodic jobs and the staff roles."""
+        panels, learner records, periodic jobs, the staff roles, and the structure cache's
+        invalidation by question and case changes (the intro's cached facts)."""
         from datetime import timedelta
 
         from accounts.notifications import register_kind
@@ -21,9 +22,11 @@ class QuizzesConfig(AppConfig):
         from courses.learner_records import register_learner_records
         from courses.progress import register_step_kind
         from quizzes.dashboard import quiz_tables, recent_attempts
+        from quizzes.intro import connect_signals
         from quizzes.tasks import close_overdue_attempts_task
 
         register_kind("essay.graded", "An essay answer of yours is graded")
+        connect_signals()
         register_step_kind("quiz", pages=live_quizzes, done=quizzes_passed)
         register_learn_panel(
             "quizzes",

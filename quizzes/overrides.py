@@ -10,8 +10,9 @@ The one place the quiz rules meet the overrides (Moodle's quiz user and group ov
   the latest close date, the longest time, the most attempts).
 
 Group overrides come from higher apps through `register_override_groups` (certification adds
-a clinic's staff); this module never names them. One query for the learner's override and one
-per registered group kind, whatever the number of overrides.
+a clinic's staff); this module never names them. The learner's override and every registered
+group kind's are read together, in one query (a UNION), whatever the number of overrides and
+kinds: the intro, start and result pages each pay one query for the accommodation.
 
 The close date follows Moodle's: no attempt starts after it, and an attempt's deadline is the
 earlier of its time limit and the close date, so an open attempt is closed (graded with the
@@ -28,6 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import IntegerField, QuerySet, Value
 from django.utils import timezone
 from django.utils.formats import date_format
 from wagtail.actions.create import CreateAction
@@ -47,7 +49,9 @@ _GROUP_LOOKUPS: dict[str, GroupLookup] = {}
 
 def register_override_groups(name: str, lookup: GroupLookup) -> None:
     """Let a higher app contribute group overrides: `lookup(user, quiz)` returns the overrides
-    of every group `user` belongs to on `quiz`, in one query. Registering again replaces."""
+    of every group `user` belongs to on `quiz`, as an unevaluated QuerySet of one Accommodation
+    model (so `rules_for` reads it in the same query as the learner's own). Any other iterable
+    still works, read on its own. Registering again replaces."""
     _GROUP_LOOKUPS[name] = lookup
 
 
@@ -178,12 +182,53 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+# What `rules_for` reads of each override: enough for `merge` and `Granted`, nothing staff-only.
+_READ = ("id", "quiz_id", "extra_minutes", "extra_attempts", "closes_at", "created_at")
+
+
+def _read_overrides(user: Any, quiz: QuizPage) -> tuple[Accommodation | None, list[Accommodation]]:
+    """The learner's own override on `quiz` and their groups' overrides, in one query.
+
+    Each kind's QuerySet is narrowed to the same columns plus its place in the list, and the
+    kinds are combined with UNION; the rows come back as instances of their own model (the
+    columns not read are deferred). Groups keep their kinds' registration order and, within a
+    kind, the newest first, as each kind's own ordering (`-created_at`) gave them.
+    """
+    parts: list[QuerySet] = [QuizOverride.objects.filter(quiz=quiz, user=user)]
+    apart: list[Accommodation] = []
+    for lookup in _GROUP_LOOKUPS.values():
+        found = lookup(user, quiz)
+        if isinstance(found, QuerySet):
+            parts.append(found)
+        else:
+            apart.extend(found)
+    models = [part.model for part in parts]
+    combined = [
+        part.order_by()
+        .annotate(part=Value(index, output_field=IntegerField()))
+        .values_list("part", *_READ)
+        for index, part in enumerate(parts)
+    ]
+    rows = sorted(
+        combined[0].union(*combined[1:]) if len(combined) > 1 else combined[0],
+        key=lambda row: (row[0], -row[-1].timestamp()),
+    )
+    found_own: Accommodation | None = None
+    groups: list[Accommodation] = []
+    for index, *values in rows:
+        override = models[index].from_db(combined[0].db, list(_READ), values)
+        if index == 0:
+            found_own = override
+        else:
+            groups.append(override)
+    return found_own, groups + apart
+
+
 def rules_for(user: Any, quiz: QuizPage) -> QuizRules:
-    """`quiz`'s rules for `user` with their accommodation (one query, plus one per group kind)."""
+    """`quiz`'s rules for `user` with their accommodation (one query, whatever the kinds)."""
     if user is None or not user.is_authenticated:
         return QuizRules(quiz, None)
-    own = QuizOverride.objects.filter(quiz=quiz, user=user).first()
-    groups = [o for lookup in _GROUP_LOOKUPS.values() for o in lookup(user, quiz)]
+    own, groups = _read_overrides(user, quiz)
     return QuizRules(quiz, merge(own, groups))
 
 

@@ -30,6 +30,7 @@ from django.utils import timezone
 from core.params import query_id
 from courses.access import learner_gate
 from courses.navigation import course_trail
+from courses.structure_cache import shared_content
 from quizzes import services
 from quizzes.actions import AdvanceStageAction, SubmitAttemptAction
 from quizzes.answers import MalformedAnswer, positions_in, typed_answer
@@ -86,9 +87,10 @@ def intro(request: HttpRequest, quiz: QuizPage) -> HttpResponse:
     finished = [a for a in attempts if not a.is_open]
     best = max((a.percent for a in finished if a.percent is not None), default=None)
     rules = rules_for(request.user, quiz)
-    facts = quiz_facts(quiz)
+    facts = quiz_facts(quiz, request)
     context = {
         **_base_context(quiz),
+        **shared_content(request),
         "attempts": finished,
         "open_attempt": open_attempt,
         "attempts_used": len(attempts),

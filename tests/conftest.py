@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from core.indexing import unindexed
 from core.roles import INSTRUCTORS, REVIEWERS, ensure_roles
 from tests import db_template
 from tests.db_template import Template
@@ -144,6 +145,25 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _unindexed(request):
+    """What a test saves updates neither Wagtail's search nor its reference index, unless the
+    test is marked `indexed` or drives a browser. A shared world the test runs in is built
+    first, and indexed (`load_curriculum` and `load_demo` index what they save, as in use).
+
+    Keeping both indexes costs a fifth of the time of a test that builds pages and questions,
+    and only tests that search, list usage or check references read them.
+    """
+    item = request.node
+    if item.get_closest_marker("indexed") or item.get_closest_marker("e2e"):
+        yield
+        return
+    if "_django_db_helper" in request.fixturenames:
+        request.getfixturevalue("_django_db_helper")
+    with unindexed():
+        yield
+
+
 class SharedWorld:
     """A database built once (the curriculum, the demo, the small tree) and kept in an outer transaction
     shared by consecutive tests.
@@ -257,16 +277,24 @@ _USES_WORLD = {
 }
 
 
+_E2E_WORLD = re.compile(r"^\s+load_(demo|curriculum)\(\)", re.MULTILINE)
+
+
 @functools.cache
 def _world_of_file(path: str) -> str | None:
     """The shared world a test file asks for (a scheduling hint only).
 
-    Browser tests are transactional: each builds its own world, so they need not share a worker.
+    Browser tests are transactional: each builds its own world, or writes back the copy its
+    process made of it (tests/e2e/worlds.py), so the files loading the same world share a
+    worker too.
     """
     file = Path(__file__).resolve().parents[1] / path
-    if path.startswith("tests/e2e/") or not file.is_file():
+    if not file.is_file():
         return None
     text = file.read_text(encoding="utf-8")
+    if path.startswith("tests/e2e/"):
+        loaded = _E2E_WORLD.search(text)
+        return f"e2e-{loaded.group(1)}" if loaded else None
     return next((world for world, pattern in _USES_WORLD.items() if pattern.search(text)), None)
 
 

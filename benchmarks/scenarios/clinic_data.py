@@ -9,7 +9,11 @@ progress, 25% not started, except that progress in a shared requirement also cou
 other programme, so the summary ends up at 20% certified, 10% expiring, 10% expired, 5%
 revoked, 10% overdue, 25% in progress, 20% not started. Certified, expired and revoked staff
 did every requirement (the expired ones' sign-offs are too old to count now), those in
-progress some. The pages, questions and checklists come from the test factories; the users,
+progress some. The names follow i (last name, then first name, then the numbered username), so
+the dashboard's name order is the order of i and every page of it shows the same mix: the
+3,000-staff clinic's first page is the 100-staff clinic's page, state for state (with names
+cycled instead, its first page held the 38 "Ana Abbott"s and the "Ben Abbott"s, every one
+certified). The pages, questions and checklists come from the test factories; the users,
 memberships, assignments, cycle-1 certificates, lesson completions, passed attempts and signed
 assessments are written with bulk_create: a few seconds per run (3,000 staff).
 """
@@ -30,8 +34,11 @@ class ClinicSize:
     staff: int
 
 
+# 30 staff fill a third of the dashboard's page (views.STAFF_PER_PAGE, 100), 100 exactly one,
+# 3000 thirty: against 100, the 3000 show growth with the staff alone, the same rows shown.
 CLINIC_SIZES = (
     ClinicSize("30 staff x 3 programmes", staff=30),
+    ClinicSize("100 staff x 3 programmes", staff=100),
     ClinicSize("3000 staff x 3 programmes", staff=3000),
 )
 CLINIC_LESSONS = 6
@@ -51,6 +58,12 @@ CELL_KINDS = (
     *["in_progress"] * 4,
     *["not_started"] * 5,
 )
+
+
+def name_index(i: int, staff: int) -> int:
+    """Staff member i's name among the FIRST_NAMES x LAST_NAMES pairs, in alphabetical order
+    (last name first): never decreasing with i, so that the name order is the order of i."""
+    return i * len(FIRST_NAMES) * len(LAST_NAMES) // staff
 
 
 @dataclass(frozen=True)
@@ -179,8 +192,8 @@ def build_clinic(
         user_model(
             username=f"bench-{key}-staff-{i:04d}",
             email=f"bench-{key}-staff-{i:04d}@example.org",
-            first_name=FIRST_NAMES[i % len(FIRST_NAMES)],
-            last_name=LAST_NAMES[i // len(FIRST_NAMES) % len(LAST_NAMES)],
+            first_name=FIRST_NAMES[name_index(i, size.staff) % len(FIRST_NAMES)],
+            last_name=LAST_NAMES[name_index(i, size.staff) // len(FIRST_NAMES)],
             password=unusable,  # nobody signs in as them, and nothing to hash
         )
         for i in range(size.staff)

@@ -75,3 +75,31 @@ def test_password_reset_request_and_reset_are_recorded(
 def test_a_reset_asked_for_an_unknown_address_records_nothing(client, db):
     client.post("/accounts/password/reset/", {"email": "nobody@example.org"})
     assert not entries("accounts.password_reset_request").exists()
+
+
+def test_log_entry_writes_wagtails_entry_in_one_insert(trainee, admin_user):
+    """accounts.audit.log_entry: the entry Wagtail's log() writes, field for field, without
+    reading its content type or user back; an unregistered action is still refused."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.exceptions import ValidationError
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from wagtail.log_actions import LogContext, log
+
+    from accounts.audit import SIGN_IN, log_entry
+
+    fields = ("content_type_id", "label", "action", "data", "user_id", "uuid", "object_id")
+    fields += ("revision_id", "content_changed", "deleted")
+    ContentType.objects.get_for_model(trainee)  # the cache a running site holds
+    with LogContext(user=admin_user) as context:
+        expected = log(instance=trainee, action=SIGN_IN, data={"address": ADDRESS})
+        with CaptureQueriesContext(connection) as queries:
+            written = log_entry(trainee, SIGN_IN, data={"address": ADDRESS})
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert len(sql) == 1 and sql[0].startswith("INSERT"), sql
+    written = ModelLogEntry.objects.get(pk=written.pk)
+    expected = ModelLogEntry.objects.get(pk=expected.pk)
+    assert {f: getattr(written, f) for f in fields} == {f: getattr(expected, f) for f in fields}
+    assert written.uuid == context.uuid and written.user_id == admin_user.pk
+    with pytest.raises(ValidationError):
+        log_entry(trainee, "accounts.no_such_action", user=trainee)

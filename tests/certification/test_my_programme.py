@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from certification import services
+from certification import clinic_generation, services
 from certification.models import ClinicMembership, ClinicRole, Programme, ProgrammeAssignment
+from courses import services as course_services
 from tests.certification.conftest import assess, finish_course, meet_everything
-from tests.factories import ClinicFactory, UserFactory
+from tests.factories import ClinicFactory, LessonPageFactory, UserFactory, make_checklist
 
 pytestmark = pytest.mark.django_db
 
@@ -18,10 +19,11 @@ URL = "/learn/programmes/prog/"
 # Session, user, the programme, assignments, the evaluation's reads (requirements, structure,
 # progress, assessments, revocations, certificates), the three detail reads, the page shell.
 PROGRAMME_PAGE_MAX_QUERIES = 26
-# /learn/'s own (tests/courses/test_progress.py) plus the assignments and, once any exist, the
-# programme evaluation (requirements, the courses' structure and progress, assessments,
-# revocations, certificates): the same number for one assignment or many.
-LEARN_MAX_QUERIES = 34
+# /learn/'s own (tests/courses/test_progress.py: the assignments are read with the assessment
+# requests) plus, once a programme is assigned, the learner's observed assessments; what the
+# programmes require comes from the cache, the learner's progress, quiz passes and
+# certificates from the page's other panels: the same number for one assignment or many.
+LEARN_MAX_QUERIES = 9
 
 
 def assign(clinic, manager, user, programme, days: int):
@@ -197,6 +199,45 @@ def test_learn_queries_do_not_grow_with_assignments(
             programme=second_programme(f"p{n}", f"Programme {n}", tree),
             due_date=timezone.localdate() + timedelta(days=n),
         )
+    client.get("/learn/")  # what the new programmes require is cached, as it was for the first
     with django_assert_max_num_queries(LEARN_MAX_QUERIES) as large:
         page(client, "/learn/")
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def assignment_card(client) -> str:
+    return page(client, "/learn/").split('id="assignments-title"')[1].split("</section>")[0]
+
+
+def test_learn_shows_a_new_requirement_at_once(client, trainee, programme, clinic, manager):
+    assign(clinic, manager, trainee, programme, 5)
+    client.force_login(trainee)
+    assert "0 of 2 skills observed" in assignment_card(client)  # now in the cache
+    programme.required_checklists = [
+        *programme.required_checklists.all(),
+        make_checklist("gloves", safety=False),
+    ]
+    programme.save()
+    assert "0 of 3 skills observed" in assignment_card(client)
+
+
+def test_learn_shows_a_published_course_change_at_once(
+    client, trainee, tree, programme, clinic, manager
+):
+    assign(clinic, manager, trainee, programme, 5)
+    for lesson in tree.lessons:
+        course_services.complete_lesson(trainee, lesson)
+    client.force_login(trainee)
+    assert "75% done" in assignment_card(client)  # 3 lessons of 3, the quiz not yet passed
+    LessonPageFactory(parent=tree.module, title="New lesson")
+    assert "60% done" in assignment_card(client)
+
+
+def test_a_programme_change_makes_the_cache_stale_again_when_it_commits(
+    programme, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        programme.required_checklists = [make_checklist("gloves", safety=False)]
+        programme.save()
+        written = clinic_generation.generation()
+    assert clinic_generation.generation() != written

@@ -10,7 +10,7 @@ from wagtail.admin.viewsets import viewsets
 from tests.admin_editing import make_case
 from tests.factories import CompetencyFactory, SourceFactory, make_question
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.indexed]
 
 PROJECT_APPS = {"accounts", "core", "courses", "quizzes", "certification"}
 REAL_WORDS = ["needle", "Depth limit", "cheek-depth-limit", "Snan", "HFS-SAFE1", "trap"]

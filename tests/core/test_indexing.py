@@ -12,7 +12,7 @@ from core.indexing import indexed_once
 from quizzes.models import Question
 from tests.factories import make_question
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.indexed]
 
 
 def index_rows() -> set[tuple]:

@@ -65,6 +65,7 @@ def test_every_page_has_landmarks_skip_link_and_the_disclaimer(client, tree, tra
         assert "Educational material, not medical advice" in html, url
 
 
+@pytest.mark.indexed
 def test_search_finds_lessons_by_their_words(client, tree):
     lesson = tree.lessons[0]
     lesson.summary = "Palpation of the upper trapezius"

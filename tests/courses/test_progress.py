@@ -248,14 +248,14 @@ def test_the_home_page_offers_to_continue_where_i_left_off(client, trainee, cour
 
 # Query counts -------------------------------------------------------------------------------
 
-# Session, user, permissions, the page route, enrolments, then the learner's progress: course
-# structure (modules, lessons, quizzes), completions, passed quizzes, module completions,
-# enrolment; quiz summaries and recent attempts; certificates; clinics the learner manages;
-# programmes assigned to the learner (one query when none is).
-# The course page adds its "last reviewed" line (one query, core.reviews), within the bound.
-# The header adds two on every page for a signed-in person: the bell's unread count and the
-# clinics they manage ("My clinic").
-MY_LEARNING_MAX_QUERIES = 19
+# /learn/: session, user (with the header's counts), permissions (the header), enrolments with
+# their courses, the learner's steps and module completions (the course structure is cached);
+# the quiz panels' attempts (one query for both), the certificates, and the assignments with
+# the assessment requests (one query). The clinics panel reads nothing for a non-manager.
+# The course page: session, user, permissions, the page route, the learner's progress (course
+# structure, completions, passed quizzes, module completions, enrolment), its "last reviewed"
+# line (core.reviews), and the header's unread count and managed clinics.
+MY_LEARNING_MAX_QUERIES = 8
 COURSE_PAGE_MAX_QUERIES = 22
 
 

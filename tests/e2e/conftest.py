@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
+from . import worlds
 from .browser import SHARED
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -41,6 +42,7 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_sessionfinish(session):
     SHARED.stop()
+    worlds.forget()
 
 
 @pytest.fixture

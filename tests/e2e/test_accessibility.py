@@ -7,7 +7,6 @@ each page by Playwright. Screenshots of every page at both widths go to test-res
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from certification.models import Certificate
@@ -16,10 +15,11 @@ from quizzes.models import Attempt, QuizPage
 from tests.e2e.answering import answer_correctly
 from tests.e2e.conftest import screenshot, sign_in
 from tests.e2e.layout import DESKTOP, PHONE, page_scrolls_sideways
+from tests.e2e.worlds import load_demo
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-DEMO_PASSWORD = "demo-password-for-axe"
+DEMO_PASSWORD = "demo-password-for-e2e"
 # axe's default rules (WCAG 2.x A and AA, and best practices) plus the experimental rules that
 # apply to these pages, such as label-content-name-mismatch (WCAG 2.5.3).
 EXPERIMENTAL_RULES = (
@@ -75,7 +75,7 @@ class Audit:
 
 def test_key_pages_have_no_axe_violations_at_desktop_and_phone_widths(page, monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", DEMO_PASSWORD)
-    call_command("load_demo", verbosity=0)
+    load_demo()
     learner = get_user_model().objects.get(username="priya")
     course = CoursePage.objects.get(slug="hemifacial-spasm")
     lesson = LessonPage.objects.live().descendant_of(course).order_by("path").first()

@@ -16,6 +16,7 @@ from certification.models import SkillChecklist
 from courses.models import LessonPage
 from quizzes.models import ClinicalCase, Question
 from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.worlds import committed_world
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -31,7 +32,10 @@ def admin_page(page, curriculum_copy):
             path.unlink(missing_ok=True)
     for case in course.glob("05-*/constructed-*.case.toml"):
         case.unlink()
-    call_command("load_curriculum", root=curriculum_copy, verbosity=0)
+    committed_world(
+        "curriculum: module 1 and the published case",
+        lambda: call_command("load_curriculum", root=curriculum_copy, verbosity=0),
+    )
     UserFactory(username="browser-admin", is_superuser=True, is_staff=True)
     sign_in(page, "browser-admin", PASSWORD)
     return page

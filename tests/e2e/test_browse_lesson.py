@@ -1,17 +1,17 @@
 """A trainee signs in, enrols, and opens a lesson from the home page (screenshot kept)."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.worlds import load_curriculum
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_trainee_signs_in_and_opens_a_lesson_from_the_home_page(page):
-    call_command("load_curriculum", verbosity=0)
+    load_curriculum()
     UserFactory(username="browser-trainee")
 
     sign_in(page, "browser-trainee", PASSWORD)

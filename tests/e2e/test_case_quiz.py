@@ -1,7 +1,6 @@
 """A trainee walks the published case, stage by stage, to its result."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from courses.models import LessonPage
@@ -12,6 +11,7 @@ from quizzes.services import grade_essay
 from tests.e2e.answering import answer_correctly
 from tests.e2e.conftest import screenshot, sign_in
 from tests.e2e.layout import assert_lands_below_attempt_bar
+from tests.e2e.worlds import load_curriculum
 from tests.factories import PASSWORD, UserFactory, take_quiz
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -35,7 +35,7 @@ def finish_modules_before(user, quiz) -> None:
 
 
 def test_trainee_walks_the_published_case_to_its_result(page):
-    call_command("load_curriculum", verbosity=0)
+    load_curriculum()
     walker = UserFactory(username="case-walker")
     quiz = QuizPage.objects.get(case__key="hfs-mini-ren-snan-2018")
     finish_modules_before(walker, quiz)

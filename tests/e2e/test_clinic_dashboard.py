@@ -5,11 +5,11 @@ import io
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from certification.models import Certificate
 from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.worlds import load_demo
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -18,7 +18,7 @@ def test_a_manager_reads_the_dashboard_and_downloads_the_csv_and_anyone_can_veri
     page, settings, monkeypatch
 ):
     monkeypatch.setenv("DEMO_PASSWORD", "demo-password-for-e2e")
-    call_command("load_demo", verbosity=0)
+    load_demo()
 
     sign_in(page, "manager", "demo-password-for-e2e")
     page.goto("/learn/")

@@ -2,13 +2,13 @@
 sorts it from the keyboard and sends a flagged question back to Clinical review."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from quizzes.models import QuizPage
 from tests.e2e.conftest import screenshot, sign_in
 from tests.e2e.layout import DESKTOP, PHONE
 from tests.e2e.test_accessibility import axe_violations
+from tests.e2e.worlds import load_demo
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -18,7 +18,7 @@ QUIZ = "Module quiz: needle safety and the treatment session"
 
 def test_instructor_reads_sorts_and_acts_on_the_item_statistics_of_a_demo_quiz(page, monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", PASSWORD)
-    call_command("load_demo", verbosity=0)
+    load_demo()
     sign_in(page, "instructor", PASSWORD)
 
     page.goto("/admin/reports/item-statistics/")

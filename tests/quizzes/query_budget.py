@@ -10,7 +10,8 @@ What is left is what quizzes' own code and templates ask for.
 A query is attributed from its call stack, innermost first: the first frame of project code,
 or the first project template being rendered, decides. Certification code called through a
 quizzes extension point (an override lookup registered with quizzes.overrides) belongs to its
-caller, so its frames are passed over (except the header's context processors).
+caller, so its frames are passed over (except the header's context processors); so are those
+of accounts.audit's `log_entry`, since an audit entry belongs to whoever logs it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 OWN, SHARED, PIPELINE = "quiz's own", "shared overhead", "post-grading pipeline"
 _TEMPLATE_RENDER = str(Path("django", "template", "base.py"))
+_PASSED_OVER = ("accounts/audit.py",)  # helpers whose queries are their caller's
 
 
 def _project_path(frame: FrameType) -> str | None:
@@ -61,6 +63,8 @@ def attribute(frame: FrameType | None) -> str:
             return OWN
         if path.startswith("certification/") and "context_processors" not in path:
             continue  # a plug-in: its caller decides
+        if path in _PASSED_OVER:
+            continue
         return SHARED
     return SHARED
 
