@@ -36,7 +36,7 @@ class CertificationConfig(AppConfig):
         from wagtail.signals import page_published
 
         from accounts.notifications import register_kind
-        from certification import clinic_generation, programme_cache, recertification
+        from certification import clinic_generation, recertification
         from certification.accommodations import clinic_overrides
         from certification.blueprint import programme_scopes
         from certification.my_programmes import learn_assignments, learn_certificates
@@ -59,7 +59,6 @@ class CertificationConfig(AppConfig):
         # The header's "My clinic" links: read with the signed-in user (accounts.backends).
         register_user_annotation("managed_clinic_count", managed_clinic_count)
         clinic_generation.connect()
-        programme_cache.connect()
         register_step("certificates", lambda user, now: len(issue_due_certificates(user, now=now)))
         register_blueprint_scopes("programmes", programme_scopes)
         register_override_groups("clinic", clinic_overrides)

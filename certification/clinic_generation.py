@@ -31,6 +31,7 @@ from uuid import uuid4
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -113,15 +114,15 @@ def _changed(sender: Any, instance: Any, update_fields: Any) -> None:
         and sender._meta.label not in GLOBAL_MODELS
     ):
         owner = None
-    # Noted when written, not on commit: the post-grading pipeline is the one on-commit step of
-    # a submit. A dashboard read between the write and its commit stores the old row under the
-    # number just logged, until the person's next change or the summary's maximum age.
-    _note(owner)
-
-
-def _note(owner: int | None) -> None:
+    # One person's change is noted when written, not on commit: the post-grading pipeline is
+    # the one on-commit step of a submit. A dashboard read between the write and its commit
+    # stores the old row under the number just logged, until the person's next change or the
+    # summary's maximum age. A global change is rare (a programme, a checklist, a membership):
+    # it changes the generation when written and again when it commits, so nothing read of the
+    # uncommitted state (a summary, certification.programme_cache) outlives the commit.
     if owner is None:
         bump()
+        transaction.on_commit(bump)
     else:
         record_change(owner)
 

@@ -18,7 +18,6 @@ from certification.models import (
     SkillAssessment,
 )
 from certification.requirements import programme_states
-from courses.models import Enrollment
 from quizzes.models import Attempt, AttemptState
 
 
@@ -59,14 +58,8 @@ def staff_record(clinic: Clinic, user, *, now: datetime | None = None) -> list[P
     }
     # The requirements of the path each programme was evaluated on (first or renewal).
     listed = [r for state in states.values() for r in state.requirements]
-    course_ids = {r.object_id for r in listed if r.kind == "course"}
     quiz_ids = {r.object_id for r in listed if r.kind == "quiz"}
     checklist_ids = {r.object_id for r in listed if r.kind == "checklist"}
-    completed = dict(
-        Enrollment.objects.filter(
-            user=user, course_id__in=course_ids, completed_at__isnull=False
-        ).values_list("course_id", "completed_at")
-    )
     passed = dict(
         Attempt.objects.filter(
             user=user, quiz_id__in=quiz_ids, state=AttemptState.GRADED, passed=True
@@ -94,9 +87,16 @@ def staff_record(clinic: Clinic, user, *, now: datetime | None = None) -> list[P
         state = states[(user.pk, programme.pk)]
         assignment = assignments.get(programme.pk)
         status, shown = state.standing(assignment.due_date if assignment else None)
-        dates = {"course": completed, "quiz": passed, "checklist": signed}
+        # A course's completion date is the evaluator's own (the enrolment it read); a quiz's
+        # and a checklist's are the latest passing attempt and passed sign-off, read above.
+        dates = {"quiz": passed, "checklist": signed}
         requirements = [
-            RequirementRecord(r.kind, r.title, r.met, dates[r.kind].get(r.object_id))
+            RequirementRecord(
+                r.kind,
+                r.title,
+                r.met,
+                r.done_at if r.kind == "course" else dates[r.kind].get(r.object_id),
+            )
             for r in state.requirements
         ]
         records.append(

@@ -8,7 +8,6 @@ learner's progress is not reachable.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -26,13 +25,7 @@ from courses import services
 from courses.access import learner_gate
 from courses.dashboard import learn_panels
 from courses.models import CoursePage, Enrollment, LessonPage
-from courses.progress import (
-    CourseProgress,
-    build_progress,
-    course_progress,
-    learner_states,
-    load_structure,
-)
+from courses.progress import course_progress, progress_for
 
 SEARCH_PAGE_SIZE = 10
 SEARCH_MAX_QUERY = 200
@@ -84,7 +77,8 @@ def my_learning(request: AuthenticatedHttpRequest) -> TemplateResponse:
         .select_related("course")
         .order_by("completed_at", "-last_activity_at")
     )
-    progress = _enrolled_progress(request.user, enrollments)
+    # The enrolments just read are handed on, not read again.
+    progress = progress_for(request.user, [e.course for e in enrollments], enrollments=enrollments)
     panels, course_panels = learn_panels(request, progress)
     courses: list[dict[str, Any]] = [
         {
@@ -100,21 +94,6 @@ def my_learning(request: AuthenticatedHttpRequest) -> TemplateResponse:
         "panels": panels,
     }
     return TemplateResponse(request, "courses/my_learning.html", context)
-
-
-def _enrolled_progress(user: Any, enrollments: list[Enrollment]) -> dict[int, CourseProgress]:
-    """`progress_for` the enrolled courses, with the enrolments just read rather than read again.
-
-    The learner's steps and module completions are read as `learner_states` reads them (the
-    one rule of what is done); given no course, it has no enrolment to look up, and the
-    enrolments of the state are those of the page.
-    """
-    if not enrollments:
-        return {}
-    structure = load_structure([e.course for e in enrollments])
-    state = learner_states([user], replace(structure, courses=[]))[user.pk]
-    state.enrollments = {e.course_id: e for e in enrollments}
-    return build_progress(structure, state)
 
 
 def search_terms(query: str) -> str:
