@@ -18,12 +18,14 @@ from certification.curriculum import load_certification
 from core.curriculum import CurriculumError, read_toml
 from core.indexing import indexed_once
 from core.loader import DEFAULT_ROOT
-from courses.curriculum import CourseLoader, ModuleStep
-from quizzes.cases import load_module_cases
-from quizzes.curriculum import load_module_quiz
+from courses.curriculum import CourseLoader, ModuleCheck, ModuleStep, check_modules
+from quizzes.cases import check_module_cases, load_module_cases
+from quizzes.curriculum import check_module_quiz, load_module_quiz
 
 # What each module gets once its lessons are in place, in this order.
 MODULE_STEPS: tuple[ModuleStep, ...] = (load_module_quiz, load_module_cases)
+# What can be checked of those steps' files before any page is written.
+MODULE_CHECKS: tuple[ModuleCheck, ...] = (check_module_quiz, check_module_cases)
 
 
 @transaction.atomic
@@ -41,8 +43,10 @@ def load_curriculum(root: Path = DEFAULT_ROOT) -> Counter[str]:
     home = loader.ensure_home(site_meta.get("home", {}))
     loader.load_sources()
     loader.load_competencies()
+    specs = loader.read_courses()
+    check_modules(specs, MODULE_CHECKS)
     index = loader.load_index(home, site_meta.get("courses", {}))
-    course_pages = [loader.load_course(index, spec, MODULE_STEPS) for spec in loader.read_courses()]
+    course_pages = [loader.load_course(index, spec, MODULE_STEPS) for spec in specs]
     loader.ensure_order(index, course_pages)
     load_certification(loader)
     return loader.stats

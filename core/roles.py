@@ -82,8 +82,76 @@ def review_snippet(app_label: str, model: str) -> None:
         REVIEWED_SNIPPETS.append((app_label, model))
 
 
-def _permission(app_label: str, codename: str) -> Permission:
-    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+class _Permissions:
+    """Every permission, read in one query and found by (app_label, codename)."""
+
+    def __init__(self) -> None:
+        self._by_key = {
+            (p.content_type.app_label, p.codename): p
+            for p in Permission.objects.select_related("content_type")
+        }
+
+    def get(self, app_label: str, codename: str) -> Permission:
+        try:
+            return self._by_key[(app_label, codename)]
+        except KeyError:
+            raise Permission.DoesNotExist(f"no permission {app_label}.{codename}") from None
+
+    def model_actions(
+        self, app_label: str, model: str, actions: tuple[str, ...]
+    ) -> list[Permission]:
+        """The permissions for these actions on the model that exist (the model must exist)."""
+        ContentType.objects.get_by_natural_key(app_label, model)
+        return [
+            self._by_key[(app_label, f"{action}_{model}")]
+            for action in actions
+            if (app_label, f"{action}_{model}") in self._by_key
+        ]
+
+
+def _groups(names: list[str]) -> dict[str, Group]:
+    """The groups of these names, made where missing."""
+    found = {group.name: group for group in Group.objects.filter(name__in=names)}
+    for name in names:
+        if name not in found:
+            found[name] = Group.objects.create(name=name)
+    return {name: found[name] for name in names}
+
+
+def _grant_pages(groups: dict[str, Group], course_root: Page, perms: _Permissions) -> None:
+    wanted = {
+        (groups[name].pk, perms.get("wagtailcore", codename).pk)
+        for name, codenames in PAGE_PERMISSIONS.items()
+        for codename in codenames
+    }
+    have = set(
+        GroupPagePermission.objects.filter(page=course_root).values_list("group", "permission")
+    )
+    GroupPagePermission.objects.bulk_create(
+        [
+            GroupPagePermission(group_id=group, page=course_root, permission_id=permission)
+            for group, permission in sorted(wanted - have)
+        ]
+    )
+
+
+def _grant_collections(groups: dict[str, Group], perms: _Permissions) -> None:
+    root_collection = Collection.get_first_root_node()
+    wanted = {
+        (groups[name].pk, perms.get(app_label, f"{action}_{model}").pk)
+        for name, models in COLLECTION_PERMISSIONS.items()
+        for app_label, model in models
+        for action in ("add", "change", "choose")
+    }
+    have = set(
+        GroupCollectionPermission.objects.filter(collection=root_collection).values_list(
+            "group", "permission"
+        )
+    )
+    GroupCollectionPermission.objects.bulk_create(
+        GroupCollectionPermission(group_id=group, collection=root_collection, permission_id=perm)
+        for group, perm in sorted(wanted - have)
+    )
 
 
 @transaction.atomic
@@ -91,35 +159,22 @@ def ensure_roles(course_root: Page | None) -> dict[str, Group]:
     """Create or complete the staff groups and the Clinical review workflow on `course_root`.
 
     Without a `course_root` (no pages yet), everything but the page permissions and the
-    workflow's page is made.
+    workflow's page is made. Reads what exists in a few queries and writes only what is missing.
     """
-    groups = {}
-    access_admin = _permission("wagtailadmin", "access_admin")
-    root_collection = Collection.get_first_root_node()
-    for name in ROLE_MODEL_PERMISSIONS:
-        group, _ = Group.objects.get_or_create(name=name)
-        groups[name] = group
+    perms = _Permissions()
+    groups = _groups(list(ROLE_MODEL_PERMISSIONS))
+    access_admin = perms.get("wagtailadmin", "access_admin")
+    for name, group in groups.items():
         wanted = [access_admin] if name in ADMIN_ROLES else []
         for (app_label, model), actions in ROLE_MODEL_PERMISSIONS[name].items():
-            ct = ContentType.objects.get(app_label=app_label, model=model)
-            wanted += Permission.objects.filter(
-                content_type=ct, codename__in=[f"{a}_{model}" for a in actions]
-            )
+            wanted += perms.model_actions(app_label, model, actions)
         wanted += [
-            _permission(app_label, codename) for app_label, codename in ROLE_EXTRA_PERMISSIONS[name]
+            perms.get(app_label, codename) for app_label, codename in ROLE_EXTRA_PERMISSIONS[name]
         ]
         group.permissions.add(*wanted)
-        for codename in PAGE_PERMISSIONS.get(name, ()) if course_root is not None else ():
-            GroupPagePermission.objects.get_or_create(
-                group=group, page=course_root, permission=_permission("wagtailcore", codename)
-            )
-        for app_label, model in COLLECTION_PERMISSIONS.get(name, ()):
-            for action in ("add", "change", "choose"):
-                GroupCollectionPermission.objects.get_or_create(
-                    group=group,
-                    collection=root_collection,
-                    permission=_permission(app_label, f"{action}_{model}"),
-                )
+    if course_root is not None:
+        _grant_pages(groups, course_root, perms)
+    _grant_collections(groups, perms)
 
     task = GroupApprovalTask.objects.filter(name=WORKFLOW_NAME).first()
     if task is None:
@@ -130,13 +185,32 @@ def ensure_roles(course_root: Page | None) -> dict[str, Group]:
         workflow=workflow, task=task.task_ptr, defaults={"sort_order": 0}
     )
     if course_root is not None:
-        WorkflowPage.objects.update_or_create(page=course_root, defaults={"workflow": workflow})
-    for app_label, model in REVIEWED_SNIPPETS:
-        WorkflowContentType.objects.update_or_create(
-            content_type=ContentType.objects.get(app_label=app_label, model=model),
-            defaults={"workflow": workflow},
-        )
+        on_page = WorkflowPage.objects.filter(page=course_root).first()
+        if on_page is None:
+            WorkflowPage.objects.create(page=course_root, workflow=workflow)
+        elif on_page.workflow_id != workflow.pk:
+            on_page.workflow = workflow
+            on_page.save()
+    _review_snippets(workflow)
     return groups
+
+
+def _review_snippets(workflow: Workflow) -> None:
+    """Send every reviewed snippet model through `workflow`."""
+    types = [ContentType.objects.get_by_natural_key(*key) for key in REVIEWED_SNIPPETS]
+    have = dict(
+        WorkflowContentType.objects.filter(content_type__in=types).values_list(
+            "content_type", "workflow"
+        )
+    )
+    elsewhere = [pk for pk, workflow_id in have.items() if workflow_id != workflow.pk]
+    if elsewhere:
+        WorkflowContentType.objects.filter(content_type__in=elsewhere).update(workflow=workflow)
+    missing = [
+        WorkflowContentType(content_type=ct, workflow=workflow) for ct in types if ct.pk not in have
+    ]
+    if missing:
+        WorkflowContentType.objects.bulk_create(missing)
 
 
 def clinical_review_workflow() -> Workflow | None:

@@ -40,6 +40,31 @@ from courses.models import (
 
 # Called with (loader, module page, module spec) once the module's lessons are in place.
 ModuleStep = Callable[["CourseLoader", ModulePage, ModuleSpec], None]
+# Called with (module spec, the keys of the objectives stated by it and the modules before it in
+# its course) before anything is written: checks what a ModuleStep will load, from the files alone.
+ModuleCheck = Callable[[ModuleSpec, set[str]], None]
+
+
+def unknown_objective(key: object, where: str) -> CurriculumError:
+    """The error for an objective key that no module so far in the course states."""
+    return CurriculumError(
+        f"{where}: unknown objective '{key}' (objectives are the [[objective]] "
+        "tables of this module's module.toml or an earlier module's)"
+    )
+
+
+def check_modules(specs: Sequence[CourseSpec], checks: Sequence[ModuleCheck]) -> None:
+    """Run each check on every module of every course, in file order, before a load writes.
+
+    A file refused here is refused before the pages before it are built, so a bad file costs
+    a second, not a whole load rolled back.
+    """
+    for spec in specs:
+        known: set[str] = set()
+        for module in spec.modules:
+            known |= {objective.key for objective in module.objectives}
+            for check in checks:
+                check(module, known)
 
 
 class CourseLoader(CurriculumLoader):
@@ -74,10 +99,7 @@ class CourseLoader(CurriculumLoader):
         found = []
         for key in keys:
             if not isinstance(key, str) or key not in self.objectives:
-                raise CurriculumError(
-                    f"{where}: unknown objective '{key}' (objectives are the [[objective]] "
-                    "tables of this module's module.toml or an earlier module's)"
-                )
+                raise unknown_objective(key, where)
             found.append(self.objectives[key])
         return found
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.curriculum import CurriculumError, ModuleSpec, read_toml, require, require_markdown
 from core.models import EvidenceLevel, Source
-from quizzes.curriculum import check_fields, load_question, quiz_page_fields
+from quizzes.curriculum import check_fields, check_question_tags, load_question, quiz_page_fields
 from quizzes.models import (
     CaseKind,
     CaseStage,
@@ -148,6 +148,17 @@ def import_case_file(loader: CourseLoader, path: Path, module: ModulePage) -> Qu
         {**page_fields, "case": case},
         inline={"fixed_questions": (QuizQuestion, asked)},
     )
+
+
+def check_module_cases(spec: ModuleSpec, known: set[str]) -> None:
+    """The ModuleCheck of `load_module_cases`: each case file's questions' blueprint tags."""
+    for path in sorted(spec.path.glob(f"*{CASE_SUFFIX}")):
+        stages = read_toml(path).get("stage", [])
+        for number, stage in enumerate(stages if isinstance(stages, list) else [], start=1):
+            questions = stage.get("question", []) if isinstance(stage, dict) else []
+            if isinstance(questions, list):
+                where = f"{path} stage {number} [[stage.question]]"
+                check_question_tags(questions, where, known)
 
 
 def load_module_cases(loader: CourseLoader, module: ModulePage, spec: ModuleSpec) -> None:

@@ -21,6 +21,7 @@ from core.curriculum import (
     require,
     require_markdown,
 )
+from courses.curriculum import unknown_objective
 from quizzes.models import (
     CognitiveLevel,
     Question,
@@ -208,6 +209,12 @@ def blueprint_tags(loader: CourseLoader, item: dict[str, Any], where: str) -> tu
     Both are required: a question that assesses no stated objective cannot be placed on the
     blueprint, so the file is refused rather than loaded untagged.
     """
+    level, keys = blueprint_tag_keys(item, where)
+    return level, loader.objective_list(keys, where)
+
+
+def blueprint_tag_keys(item: dict[str, Any], where: str) -> tuple[str, list]:
+    """The question's `level` and its objectives' keys, checked as far as the file alone can be."""
     if "objectives" not in item:
         raise CurriculumError(
             f"{where}: missing field 'objectives' (list the keys of the learning objectives "
@@ -225,7 +232,29 @@ def blueprint_tags(loader: CourseLoader, item: dict[str, Any], where: str) -> tu
         raise CurriculumError(
             f"{where}: unknown level '{level}' ({', '.join(CognitiveLevel.values)})"
         )
-    return level, loader.objective_list(keys, where)
+    return level, keys
+
+
+def check_question_tags(items: list[Any], where: str, known: set[str]) -> None:
+    """Refuse an untagged or mis-tagged question among `items` (the [[question]] tables found
+    at `where`), with the error `load_question` would give, before anything is written.
+    A question without a usable key is left for `load_question` to refuse."""
+    for n, item in enumerate(items, start=1):
+        key = item.get("key") if isinstance(item, dict) else None
+        if not isinstance(key, str) or not key.strip():
+            continue
+        qwhere = f"{where} #{n} question '{key}'"
+        for objective in blueprint_tag_keys(item, qwhere)[1]:
+            if not isinstance(objective, str) or objective not in known:
+                raise unknown_objective(objective, qwhere)
+
+
+def check_module_quiz(spec: ModuleSpec, known: set[str]) -> None:
+    """The ModuleCheck of `load_module_quiz`: its questions' blueprint tags."""
+    if spec.quiz is not None:
+        questions = spec.quiz.get("question", [])
+        if isinstance(questions, list):
+            check_question_tags(questions, f"{spec.path / 'quiz.toml'} [[question]]", known)
 
 
 def load_question(

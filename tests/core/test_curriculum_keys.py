@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.utils import timezone
 
+from core.indexing import unindexed
 from courses.models import (
     CoursePage,
     Enrollment,
@@ -24,6 +26,7 @@ from courses.models import (
 from courses.progress import course_progress
 from courses.services import enrol, record_progress
 from quizzes.models import Attempt, AttemptState, QuizPage
+from tests.conftest import CURRICULUM
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,15 +89,38 @@ def assert_still_finished(user, completed_at) -> None:
     assert Enrollment.objects.get(user=user).completed_at == completed_at
 
 
-@pytest.fixture
-def loaded(curriculum_copy: Path) -> Path:
-    """The curriculum's first two modules, loaded (the rest only makes each load slower)."""
-    for module_dir in (curriculum_copy / COURSE).iterdir():
+def first_two_modules(root: Path) -> Path:
+    """`root`, a copy of the curriculum, cut to its first two modules (the rest only makes each
+    load slower)."""
+    for module_dir in (root / COURSE).iterdir():
         if module_dir.is_dir() and module_dir.name[:2] not in ("01", "02"):
             shutil.rmtree(module_dir)
-    (curriculum_copy / COURSE / "02-tcm-patterns" / "quiz.toml").unlink()
-    load(curriculum_copy)
-    return curriculum_copy
+    (root / COURSE / "02-tcm-patterns" / "quiz.toml").unlink()
+    return root
+
+
+@pytest.fixture(scope="module")
+def _loaded_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The first two modules, loaded once for the module in a transaction rolled back at its
+    end; each test runs in a savepoint inside it, so it starts from that load, as if it had
+    loaded them itself (the database holds nothing of the folder's own path)."""
+    root = tmp_path_factory.mktemp("loaded") / "curriculum"
+    shutil.copytree(CURRICULUM, root)
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        with unindexed():
+            load(first_two_modules(root))
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def loaded(_loaded_once, curriculum_copy: Path) -> Path:
+    """The first two modules, loaded; the test's own copy of their files to change."""
+    return first_two_modules(curriculum_copy)
 
 
 def test_renamed_lesson_file_updates_the_same_page_and_keeps_finished_learners_finished(loaded):

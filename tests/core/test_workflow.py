@@ -23,6 +23,47 @@ def test_the_course_tree_has_the_clinical_review_workflow(tree, roles):
     assert tree.lessons[0].get_workflow() == workflow
 
 
+def test_setting_up_roles_reads_in_a_few_queries_and_again_writes_nothing(tree):
+    """`ensure_roles` reads what exists in a few queries (every permission in one) and, run
+    again, writes nothing; it used to look each permission up on its own (210 queries)."""
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from wagtail.models import GroupCollectionPermission, GroupPagePermission
+
+    from core.roles import ensure_roles
+
+    with CaptureQueriesContext(connection) as first:
+        groups = ensure_roles(tree.index)
+    granted = {
+        "groups": {
+            g.name: sorted(g.permissions.values_list("codename", flat=True))
+            for g in Group.objects.all()
+        },
+        "pages": sorted(
+            GroupPagePermission.objects.values_list("group__name", "permission__codename")
+        ),
+        "collections": sorted(
+            GroupCollectionPermission.objects.values_list("group__name", "permission__codename")
+        ),
+    }
+    with CaptureQueriesContext(connection) as again:
+        assert ensure_roles(tree.index) == groups
+    writes = [
+        q["sql"]
+        for q in again
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert len(first) <= 50, len(first)
+    assert len(again) <= 25, len(again)
+    assert writes == []
+    assert granted["pages"] and granted["collections"]
+    assert ("Instructors", "publish_page") not in granted["pages"]
+    assert ("Clinical reviewers", "publish_page") in granted["pages"]
+    assert "access_admin" in granted["groups"]["Instructors"]
+    assert "access_admin" not in granted["groups"]["Assessors"]
+
+
 def test_instructor_cannot_publish_directly(client, tree, instructor):
     lesson = tree.lessons[0]
     client.force_login(instructor)

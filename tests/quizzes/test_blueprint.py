@@ -114,6 +114,18 @@ def test_load_curriculum_refuses_an_untagged_or_mis_tagged_question(
     assert not Question.objects.exists()
 
 
+def test_a_mis_tagged_question_is_refused_before_any_page_is_written(curriculum_copy):
+    """The questions' tags are checked from the files first: a bad tag in the last module is
+    refused before any course, module or lesson page is built."""
+    file = curriculum_copy / CASE
+    file.write_text(file.read_text().replace('level = "application"', 'level = "Application"', 1))
+    with CaptureQueriesContext(connection) as queries, pytest.raises(CommandError) as excinfo:
+        call_command("load_curriculum", root=curriculum_copy, verbosity=0)
+    assert "unknown level" in str(excinfo.value) and file.name in str(excinfo.value)
+    pages = ("courses_coursepage", "courses_modulepage", "courses_lessonpage")
+    assert not [q for q in queries for t in pages if f'INSERT INTO "{t}"' in q["sql"]]
+
+
 # The admin question form ----------------------------------------------------------------------
 
 
