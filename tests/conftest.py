@@ -298,23 +298,84 @@ def _world_of_file(path: str) -> str | None:
     return next((world for world, pattern in _USES_WORLD.items() if pattern.search(text)), None)
 
 
+def _scope(nodeid: str) -> str:
+    """The unit of work a test belongs to under `--dist loadfile`: its file, or the shared
+    world its file uses."""
+    path = nodeid.split("::", 1)[0]
+    return _world_of_file(path) or path
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """Under `--dist loadfile`, one worker takes every file that uses a shared world.
 
     Each other file stays one unit of work, so its module fixtures are built once; the files
-    using each world form one more, so each world is built once per run.
+    using each world form one more, so each world is built once per run. The units are handed
+    out in the order the workers collected them (`_longest_work_first`), not by test count.
     """
     if config.getvalue("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling
 
+    config.option.loadscopereorder = False
+
     class WorldOnOneWorker(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            path = super()._split_scope(nodeid)
-            return _world_of_file(path) or path
+            return _scope(nodeid)
 
     return WorldOnOneWorker(config, log)
+
+
+# A unit of work's rough cost, in ordinary tests (a third of a second), for handing out the
+# longest units first: a browser test loads several pages in Chromium (10 to 30 times an
+# ordinary test, some far more), and building a shared world takes 10 to 20 seconds.
+BROWSER_TEST_COST = 30
+WORLD_BUILD_COST = 50
+
+
+class LongestWorkFirst:
+    """In an xdist worker, orders the units of work longest first, the browser tests' before
+    all others, each unit's tests kept in their order (after every other plugin has ordered
+    them: pytest-django puts transactional tests last).
+
+    xdist hands units out in this order as workers free up. Ordered by test count (its
+    default), the browser-test files, few tests each but the longest, came last, and one
+    worker ran them alone while the other stood idle.
+    """
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        if hasattr(config, "workerinput"):  # an xdist worker (its own `dist` reads "no")
+            _longest_work_first(items)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(LongestWorkFirst(), "hfs-longest-work-first")
+
+
+def _longest_work_first(items: list[pytest.Item]) -> None:
+    cost: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for index, item in enumerate(items):
+        scope = _scope(item.nodeid)
+        first.setdefault(scope, index)
+        browser = item.nodeid.startswith("tests/e2e/")
+        cost[scope] = cost.get(scope, 0) + (BROWSER_TEST_COST if browser else 1)
+    for scope in cost:
+        if scope in WORLDS or scope.startswith("e2e-"):
+            cost[scope] += WORLD_BUILD_COST
+    position = {id(item): index for index, item in enumerate(items)}
+    # The browser tests' units first, so each worker starts Chromium once (tests/e2e/conftest.py).
+    items.sort(
+        key=lambda item: (
+            not _scope(item.nodeid).startswith(("tests/e2e/", "e2e-")),
+            -cost[_scope(item.nodeid)],
+            first[_scope(item.nodeid)],
+            position[id(item)],
+        )
+    )
 
 
 _FLUSHED: list[bool] = [False]

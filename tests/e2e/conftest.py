@@ -33,7 +33,8 @@ def _is_browser_test(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark the browser tests and run them last, so one Chromium serves them all per process."""
+    """Mark the browser tests and run them together, so one Chromium serves them all per
+    process: last in one process, first under xdist (`LongestWorkFirst` in tests/conftest.py)."""
     for item in items:
         if _is_browser_test(item):
             item.add_marker(pytest.mark.e2e)
