@@ -311,7 +311,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 
     Each other file stays one unit of work, so its module fixtures are built once; the files
     using each world form one more, so each world is built once per run. The units are handed
-    out in the order the workers collected them (`_longest_work_first`), not by test count.
+    out in the order the workers collected them (`LongestWorkFirst`), not by test count.
     """
     if config.getvalue("dist") != "loadfile":
         return None
