@@ -118,39 +118,19 @@ def _groups(names: list[str]) -> dict[str, Group]:
     return {name: found[name] for name in names}
 
 
-def _grant_pages(groups: dict[str, Group], course_root: Page, perms: _Permissions) -> None:
-    wanted = {
-        (groups[name].pk, perms.get("wagtailcore", codename).pk)
-        for name, codenames in PAGE_PERMISSIONS.items()
-        for codename in codenames
-    }
-    have = set(
-        GroupPagePermission.objects.filter(page=course_root).values_list("group", "permission")
-    )
-    GroupPagePermission.objects.bulk_create(
+def _grant_missing(
+    model: type[GroupPagePermission] | type[GroupCollectionPermission],
+    scope: dict[str, Page | Collection],
+    wanted: set[tuple[int, int]],
+) -> None:
+    """Give each (group id, permission id) in `wanted` on `scope` (a page or a collection),
+    writing only the grants it does not have yet."""
+    have = set(model.objects.filter(**scope).values_list("group", "permission"))
+    model.objects.bulk_create(
         [
-            GroupPagePermission(group_id=group, page=course_root, permission_id=permission)
-            for group, permission in sorted(wanted - have)
+            model(group_id=group, permission_id=perm, **scope)
+            for group, perm in sorted(wanted - have)
         ]
-    )
-
-
-def _grant_collections(groups: dict[str, Group], perms: _Permissions) -> None:
-    root_collection = Collection.get_first_root_node()
-    wanted = {
-        (groups[name].pk, perms.get(app_label, f"{action}_{model}").pk)
-        for name, models in COLLECTION_PERMISSIONS.items()
-        for app_label, model in models
-        for action in ("add", "change", "choose")
-    }
-    have = set(
-        GroupCollectionPermission.objects.filter(collection=root_collection).values_list(
-            "group", "permission"
-        )
-    )
-    GroupCollectionPermission.objects.bulk_create(
-        GroupCollectionPermission(group_id=group, collection=root_collection, permission_id=perm)
-        for group, perm in sorted(wanted - have)
     )
 
 
@@ -173,8 +153,21 @@ def ensure_roles(course_root: Page | None) -> dict[str, Group]:
         ]
         group.permissions.add(*wanted)
     if course_root is not None:
-        _grant_pages(groups, course_root, perms)
-    _grant_collections(groups, perms)
+        pages = {
+            (groups[name].pk, perms.get("wagtailcore", codename).pk)
+            for name, codenames in PAGE_PERMISSIONS.items()
+            for codename in codenames
+        }
+        _grant_missing(GroupPagePermission, {"page": course_root}, pages)
+    collections = {
+        (groups[name].pk, perms.get(app_label, f"{action}_{model}").pk)
+        for name, models in COLLECTION_PERMISSIONS.items()
+        for app_label, model in models
+        for action in ("add", "change", "choose")
+    }
+    _grant_missing(
+        GroupCollectionPermission, {"collection": Collection.get_first_root_node()}, collections
+    )
 
     task = GroupApprovalTask.objects.filter(name=WORKFLOW_NAME).first()
     if task is None:

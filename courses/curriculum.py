@@ -9,7 +9,7 @@ the load (the academy app), so this module imports no higher app.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from pathlib import Path
 from typing import Any, Self
 
@@ -45,12 +45,14 @@ ModuleStep = Callable[["CourseLoader", ModulePage, ModuleSpec], None]
 ModuleCheck = Callable[[ModuleSpec, set[str]], None]
 
 
-def unknown_objective(key: object, where: str) -> CurriculumError:
-    """The error for an objective key that no module so far in the course states."""
-    return CurriculumError(
-        f"{where}: unknown objective '{key}' (objectives are the [[objective]] "
-        "tables of this module's module.toml or an earlier module's)"
-    )
+def check_objective_keys(keys: Sequence[object], known: Container[str], where: str) -> None:
+    """Refuse a key that no module so far in the course states (`known`), naming `where`."""
+    for key in keys:
+        if not isinstance(key, str) or key not in known:
+            raise CurriculumError(
+                f"{where}: unknown objective '{key}' (objectives are the [[objective]] "
+                "tables of this module's module.toml or an earlier module's)"
+            )
 
 
 def check_modules(specs: Sequence[CourseSpec], checks: Sequence[ModuleCheck]) -> None:
@@ -96,12 +98,8 @@ class CourseLoader(CurriculumLoader):
 
     def objective_list(self, keys: Sequence[str], where: str) -> list[LearningObjective]:
         """The objectives with these keys; an unknown key is an error naming `where`."""
-        found = []
-        for key in keys:
-            if not isinstance(key, str) or key not in self.objectives:
-                raise unknown_objective(key, where)
-            found.append(self.objectives[key])
-        return found
+        check_objective_keys(keys, self.objectives, where)
+        return [self.objectives[key] for key in keys]
 
     @staticmethod
     def objective_rows(

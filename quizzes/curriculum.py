@@ -21,7 +21,7 @@ from core.curriculum import (
     require,
     require_markdown,
 )
-from courses.curriculum import unknown_objective
+from courses.curriculum import check_objective_keys
 from quizzes.models import (
     CognitiveLevel,
     Question,
@@ -244,9 +244,7 @@ def check_question_tags(items: list[Any], where: str, known: set[str]) -> None:
         if not isinstance(key, str) or not key.strip():
             continue
         qwhere = f"{where} #{n} question '{key}'"
-        for objective in blueprint_tag_keys(item, qwhere)[1]:
-            if not isinstance(objective, str) or objective not in known:
-                raise unknown_objective(objective, qwhere)
+        check_objective_keys(blueprint_tag_keys(item, qwhere)[1], known, qwhere)
 
 
 def check_module_quiz(spec: ModuleSpec, known: set[str]) -> None:

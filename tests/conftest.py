@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -356,13 +357,16 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _longest_work_first(items: list[pytest.Item]) -> None:
+    scopes = {id(item): _scope(item.nodeid) for item in items}
     cost: dict[str, int] = {}
     first: dict[str, int] = {}
+    browser: set[str] = set()  # units of browser tests (marked e2e by tests/e2e/conftest.py)
     for index, item in enumerate(items):
-        scope = _scope(item.nodeid)
+        scope = scopes[id(item)]
         first.setdefault(scope, index)
-        browser = item.nodeid.startswith("tests/e2e/")
-        cost[scope] = cost.get(scope, 0) + (BROWSER_TEST_COST if browser else 1)
+        if item.get_closest_marker("e2e"):
+            browser.add(scope)
+        cost[scope] = cost.get(scope, 0) + (BROWSER_TEST_COST if scope in browser else 1)
     for scope in cost:
         if scope in WORLDS or scope.startswith("e2e-"):
             cost[scope] += WORLD_BUILD_COST
@@ -370,12 +374,30 @@ def _longest_work_first(items: list[pytest.Item]) -> None:
     # The browser tests' units first, so each worker starts Chromium once (tests/e2e/conftest.py).
     items.sort(
         key=lambda item: (
-            not _scope(item.nodeid).startswith(("tests/e2e/", "e2e-")),
-            -cost[_scope(item.nodeid)],
-            first[_scope(item.nodeid)],
+            scopes[id(item)] not in browser,
+            -cost[scopes[id(item)]],
+            first[scopes[id(item)]],
             position[id(item)],
         )
     )
+
+
+@contextlib.contextmanager
+def rolled_back_at_end(django_db_blocker) -> Iterator[None]:
+    """An outer transaction for what a module-scoped fixture builds once for the module's
+    tests: each test runs in a savepoint inside it, and it is rolled back when the block ends,
+    leaving the database as empty as before. Build inside `django_db_blocker.unblock()`."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 _FLUSHED: list[bool] = [False]

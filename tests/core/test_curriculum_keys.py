@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
 from django.utils import timezone
 
 from core.indexing import unindexed
@@ -26,7 +25,7 @@ from courses.models import (
 from courses.progress import course_progress
 from courses.services import enrol, record_progress
 from quizzes.models import Attempt, AttemptState, QuizPage
-from tests.conftest import CURRICULUM
+from tests.conftest import CURRICULUM, rolled_back_at_end
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -106,15 +105,10 @@ def _loaded_once(django_db_setup, django_db_blocker, tmp_path_factory):
     loaded them itself (the database holds nothing of the folder's own path)."""
     root = tmp_path_factory.mktemp("loaded") / "curriculum"
     shutil.copytree(CURRICULUM, root)
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        with unindexed():
+    with rolled_back_at_end(django_db_blocker):
+        with django_db_blocker.unblock(), unindexed():
             load(first_two_modules(root))
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+        yield
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from core.converters import CodeConverter, IdConverter
 from core.params import MAX_ID, parse_id, query_id, query_text
 from quizzes.models import QuizPage
 from tests.certification.conftest import make_checklist, meet_everything
-from tests.conftest import build_tree
+from tests.conftest import build_tree, rolled_back_at_end
 from tests.factories import UserFactory, make_question, make_quiz
 
 OUR_APPS = {"accounts", "core", "courses", "quizzes", "certification"}
@@ -145,52 +145,48 @@ def test_search_text_drops_control_characters_and_is_bounded():
 @pytest.fixture(scope="module")
 def _world_once(django_db_setup, django_db_blocker):
     """One small site for the whole module, built in a transaction rolled back at its end."""
-    from django.db import transaction
-
     from core.roles import INSTRUCTORS, REVIEWERS, ensure_roles
     from courses.services import enrol
 
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        tree = build_tree()
-        ensure_roles(tree.index)
-        quiz = make_quiz(tree.module, [make_question()])
-        from certification.models import Programme
+    with rolled_back_at_end(django_db_blocker):
+        with django_db_blocker.unblock():
+            tree = build_tree()
+            ensure_roles(tree.index)
+            quiz = make_quiz(tree.module, [make_question()])
+            from certification.models import Programme
 
-        programme = Programme(key="prog", title="Practitioner", validity_months=24)
-        programme.save()
-        programme.required_courses = [tree.course]
-        programme.required_quizzes = [quiz]
-        programme.required_checklists = [make_checklist("palp", safety=False)]
-        programme.save()
-        programme.quiz = quiz
-        clinic = Clinic.objects.create(name="Riverside", slug="riverside")
-        users = {
-            "anonymous": None,
-            "trainee": UserFactory(username="odd-trainee", groups=["Trainees"]),
-            "instructor": UserFactory(username="odd-instructor", groups=[INSTRUCTORS]),
-            "reviewer": UserFactory(username="odd-reviewer", groups=[REVIEWERS]),
-            "manager": UserFactory(username="odd-manager", groups=["Clinic managers"]),
-            "admin": UserFactory(username="odd-admin", is_superuser=True, is_staff=True),
-        }
-        ClinicMembership.objects.create(
-            clinic=clinic, user=users["manager"], role=ClinicRole.MANAGER
-        )
-        ClinicMembership.objects.create(clinic=clinic, user=users["trainee"], role=ClinicRole.STAFF)
-        enrol(users["trainee"], tree.course)
-        meet_everything(users["trainee"], tree, programme, users["instructor"])
-        services.issue_if_due(users["trainee"], programme)
-        world = {
-            "users": users,
-            "sessions": _sign_in_once(users),
-            "quiz_url": quiz.url,
-            "course": tree.course,
-        }
-    yield world
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+            programme = Programme(key="prog", title="Practitioner", validity_months=24)
+            programme.save()
+            programme.required_courses = [tree.course]
+            programme.required_quizzes = [quiz]
+            programme.required_checklists = [make_checklist("palp", safety=False)]
+            programme.save()
+            programme.quiz = quiz
+            clinic = Clinic.objects.create(name="Riverside", slug="riverside")
+            users = {
+                "anonymous": None,
+                "trainee": UserFactory(username="odd-trainee", groups=["Trainees"]),
+                "instructor": UserFactory(username="odd-instructor", groups=[INSTRUCTORS]),
+                "reviewer": UserFactory(username="odd-reviewer", groups=[REVIEWERS]),
+                "manager": UserFactory(username="odd-manager", groups=["Clinic managers"]),
+                "admin": UserFactory(username="odd-admin", is_superuser=True, is_staff=True),
+            }
+            ClinicMembership.objects.create(
+                clinic=clinic, user=users["manager"], role=ClinicRole.MANAGER
+            )
+            ClinicMembership.objects.create(
+                clinic=clinic, user=users["trainee"], role=ClinicRole.STAFF
+            )
+            enrol(users["trainee"], tree.course)
+            meet_everything(users["trainee"], tree, programme, users["instructor"])
+            services.issue_if_due(users["trainee"], programme)
+            world = {
+                "users": users,
+                "sessions": _sign_in_once(users),
+                "quiz_url": quiz.url,
+                "course": tree.course,
+            }
+        yield world
 
 
 @pytest.fixture
