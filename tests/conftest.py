@@ -7,6 +7,7 @@ import functools
 import os
 import re
 import shutil
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from django.core.management import call_command
 
 from core.indexing import unindexed
 from core.roles import INSTRUCTORS, REVIEWERS, ensure_roles
-from tests import db_template
+from tests import db_template, world_snapshots
 from tests.db_template import Template
 from tests.e2e.browser import SHARED as SHARED_BROWSER
 from tests.factories import Tree, UserFactory, build_tree
@@ -174,6 +175,11 @@ class SharedWorld:
     first test after them that does not use it (or that is transactional) rolls it back first,
     so it starts on the empty database it expects. Each test inside still runs in its own
     savepoint: what one test writes is undone before the next.
+
+    On SQLite the curriculum and the demo are not built in the transaction: the run's copy of
+    the world is written over the database (tests/world_snapshots.py; the first process to need
+    it builds it, committed, and keeps that copy), and when the world closes, a copy of the
+    database as it was before is written back.
     """
 
     def __init__(self, django_db_blocker, name: str, build: Callable[[], Any]) -> None:
@@ -181,6 +187,7 @@ class SharedWorld:
         self._name = name
         self._build = build
         self._outer = None
+        self._before: sqlite3.Connection | None = None  # the database before a copied world
         self.built: Any = None  # what `build` returned, while the world is open
         self.loads = 0
 
@@ -191,9 +198,17 @@ class SharedWorld:
         from django.db import transaction
 
         with self._blocker.unblock():
-            self._outer = transaction.atomic()
-            self._outer.__enter__()
-            self.built = self._build()
+            if self._name in WORLDS and world_snapshots.available():
+                # Built committed, or written back from the run's copy of it; the database as
+                # it was is written back over it when the world closes.
+                self._before = world_snapshots.copy_of_database()
+                world_snapshots.restore(self._name, self._build)
+                self._outer = transaction.atomic()
+                self._outer.__enter__()
+            else:
+                self._outer = transaction.atomic()
+                self._outer.__enter__()
+                self.built = self._build()
         self.loads += 1
 
     def close(self) -> None:
@@ -211,6 +226,10 @@ class SharedWorld:
         with self._blocker.unblock():
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+            if self._before is not None:
+                before, self._before = self._before, None
+                world_snapshots.write_back(before)
+                before.close()
 
 
 # The worlds tests share, by the fixture that asks for one, and the command that builds it.
@@ -285,9 +304,8 @@ _E2E_WORLD = re.compile(r"^\s+load_(demo|curriculum)\(\)", re.MULTILINE)
 def _world_of_file(path: str) -> str | None:
     """The shared world a test file asks for (a scheduling hint only).
 
-    Browser tests are transactional: each builds its own world, or writes back the copy its
-    process made of it (tests/e2e/worlds.py), so the files loading the same world share a
-    worker too.
+    Browser tests are transactional: each gets its own world, committed (tests/e2e/worlds.py),
+    and the files loading the same world share a worker too.
     """
     file = Path(__file__).resolve().parents[1] / path
     if not file.is_file():
@@ -311,7 +329,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """Under `--dist loadfile`, one worker takes every file that uses a shared world.
 
     Each other file stays one unit of work, so its module fixtures are built once; the files
-    using each world form one more, so each world is built once per run. The units are handed
+    using each world form one more, so each world is opened once per run. The units are handed
     out in the order the workers collected them (`LongestWorkFirst`), not by test count.
     """
     if config.getvalue("dist") != "loadfile":
@@ -455,7 +473,7 @@ def _own_world(request, world: str) -> None:
     """A transactional test builds its own world, committed and flushed away when it ends;
     any other test is already inside the shared one (`pytest_fixture_setup`)."""
     if _is_transactional(request.node):
-        call_command(WORLDS[world], verbosity=0)
+        world_snapshots.restore(world, functools.partial(call_command, WORLDS[world], verbosity=0))
 
 
 @pytest.fixture

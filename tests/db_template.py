@@ -20,6 +20,7 @@ ends however it ends, so a crashed migration leaves no template and no stuck loc
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import os
 import sqlite3
@@ -36,6 +37,7 @@ def enabled() -> bool:
     return os.environ.get("HFS_TEST_DB_TEMPLATE", "1") != "0"
 
 
+@functools.cache
 def migrations_key() -> str:
     """A hash of every migration file the project loads (ours and every installed app's)."""
     from django.db.migrations.loader import MigrationLoader

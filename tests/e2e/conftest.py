@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
-from . import worlds
 from .browser import SHARED
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -43,7 +42,6 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_sessionfinish(session):
     SHARED.stop()
-    worlds.forget()
 
 
 @pytest.fixture

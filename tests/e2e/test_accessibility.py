@@ -15,11 +15,10 @@ from quizzes.models import Attempt, QuizPage
 from tests.e2e.answering import answer_correctly
 from tests.e2e.conftest import screenshot, sign_in
 from tests.e2e.layout import DESKTOP, PHONE, page_scrolls_sideways
-from tests.e2e.worlds import load_demo
+from tests.e2e.worlds import DEMO_PASSWORD, load_demo
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-DEMO_PASSWORD = "demo-password-for-e2e"
 # axe's default rules (WCAG 2.x A and AA, and best practices) plus the experimental rules that
 # apply to these pages, such as label-content-name-mismatch (WCAG 2.5.3).
 EXPERIMENTAL_RULES = (

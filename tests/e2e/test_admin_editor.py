@@ -35,6 +35,7 @@ def admin_page(page, curriculum_copy):
     committed_world(
         "curriculum: module 1 and the published case",
         lambda: call_command("load_curriculum", root=curriculum_copy, verbosity=0),
+        defined_in=__file__,
     )
     UserFactory(username="browser-admin", is_superuser=True, is_staff=True)
     sign_in(page, "browser-admin", PASSWORD)

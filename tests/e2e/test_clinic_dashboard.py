@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from certification.models import Certificate
 from tests.e2e.conftest import screenshot, sign_in
-from tests.e2e.worlds import load_demo
+from tests.e2e.worlds import DEMO_PASSWORD, load_demo
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -17,10 +17,10 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_manager_reads_the_dashboard_and_downloads_the_csv_and_anyone_can_verify(
     page, settings, monkeypatch
 ):
-    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-for-e2e")
+    monkeypatch.setenv("DEMO_PASSWORD", DEMO_PASSWORD)
     load_demo()
 
-    sign_in(page, "manager", "demo-password-for-e2e")
+    sign_in(page, "manager", DEMO_PASSWORD)
     page.goto("/learn/")
     page.get_by_role("link", name="Riverside Integrative Clinic").click()
     expect(page.get_by_role("heading", name="Riverside Integrative Clinic")).to_be_visible()

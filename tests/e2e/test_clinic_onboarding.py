@@ -20,17 +20,16 @@ from certification.demo import PROGRAMME
 from certification.models import Programme
 from tests.e2e.conftest import screenshot, sign_in
 from tests.e2e.test_accessibility import Audit
-from tests.e2e.worlds import load_demo
+from tests.e2e.worlds import DEMO_PASSWORD, load_demo
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-PASSWORD = "demo-password-for-e2e"
 NEW_PASSWORD = "Needle-depth-under-10mm"
 PHONE = {"width": 390, "height": 844}
 
 
 def test_a_clinic_invites_staff_by_csv_and_follows_them_through_their_programme(page, monkeypatch):
-    monkeypatch.setenv("DEMO_PASSWORD", PASSWORD)
+    monkeypatch.setenv("DEMO_PASSWORD", DEMO_PASSWORD)
     load_demo()
     assert len(mail.outbox) <= 1, "the demo e-mails only its pending invitation, not its history"
     mail.outbox.clear()
@@ -49,7 +48,7 @@ def test_a_clinic_invites_staff_by_csv_and_follows_them_through_their_programme(
 
     # The manager finds the invitation pages from the header and the dashboard.
     audit = Audit(page)
-    sign_in(page, "manager", PASSWORD)
+    sign_in(page, "manager", DEMO_PASSWORD)
     page.get_by_role("link", name="My clinic").click()
     page.get_by_role("link", name="Invite staff").click()
     audit.check("invitations")

@@ -8,18 +8,17 @@ from quizzes.models import QuizPage
 from tests.e2e.conftest import screenshot, sign_in
 from tests.e2e.layout import DESKTOP, PHONE
 from tests.e2e.test_accessibility import axe_violations
-from tests.e2e.worlds import load_demo
+from tests.e2e.worlds import DEMO_PASSWORD, load_demo
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-PASSWORD = "demo-password-for-e2e"
 QUIZ = "Module quiz: needle safety and the treatment session"
 
 
 def test_instructor_reads_sorts_and_acts_on_the_item_statistics_of_a_demo_quiz(page, monkeypatch):
-    monkeypatch.setenv("DEMO_PASSWORD", PASSWORD)
+    monkeypatch.setenv("DEMO_PASSWORD", DEMO_PASSWORD)
     load_demo()
-    sign_in(page, "instructor", PASSWORD)
+    sign_in(page, "instructor", DEMO_PASSWORD)
 
     page.goto("/admin/reports/item-statistics/")
     page.get_by_label("Quiz", exact=True).select_option(label=QUIZ)

@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from tests.factories.core import publish_first_revision
 from tests.factories.courses import CompetencyFactory
 
 
@@ -50,7 +51,7 @@ class SkillChecklistFactory(DjangoModelFactory):
             )
         checklist.items = items
         checklist.save()
-        checklist.save_revision().publish()
+        publish_first_revision(checklist)
         return checklist
 
 

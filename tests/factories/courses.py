@@ -16,7 +16,7 @@ from courses.models import (
     LessonPage,
     ModulePage,
 )
-from tests.factories.core import PageFactory, SourceFactory, make_home
+from tests.factories.core import PageFactory, SourceFactory, make_home, publish_first_revision
 
 
 class CompetencyFactory(DjangoModelFactory):
@@ -68,7 +68,7 @@ class LessonPageFactory(PageFactory):
         ]
         page.competencies = competencies or [CompetencyFactory()]
         parent.add_child(instance=page)
-        page.save_revision().publish()
+        publish_first_revision(page)
         return page
 
 

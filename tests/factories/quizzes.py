@@ -10,7 +10,7 @@ from factory.django import DjangoModelFactory
 
 from core.indexing import indexed_once
 from quizzes.model_answers import take_quiz
-from tests.factories.core import SourceFactory
+from tests.factories.core import SourceFactory, publish_first_revision
 from tests.factories.courses import CompetencyFactory
 
 DEFAULT_OPTIONS = {
@@ -113,7 +113,7 @@ def make_question(
     ]
     question.competencies = competencies or [competency or CompetencyFactory()]
     question.save()
-    question.save_revision().publish()
+    publish_first_revision(question)
     return question
 
 
@@ -154,7 +154,7 @@ class QuizPageFactory(DjangoModelFactory):
             QuizQuestion(sort_order=i, question=q) for i, q in enumerate(questions)
         ]
         parent.add_child(instance=quiz)
-        quiz.save_revision().publish()
+        publish_first_revision(quiz)
         return quiz
 
 

@@ -220,10 +220,7 @@ def test_trainees_managers_and_reviewers_cannot_manage_accommodations(
     assert not _logged(QuizOverride).exists()
 
 
-def test_the_demo_trainee_sees_their_accommodation(client):
-    from django.core.management import call_command
-
-    call_command("load_demo", verbosity=0)
+def test_the_demo_trainee_sees_their_accommodation(client, demo):
     made = QuizOverride.objects.select_related("quiz", "user").get()
     assert made.user.username == "trainee" and made.created_by.username == "instructor"
     assert _logged(QuizOverride).filter(action="quizzes.override.create").count() == 1
