@@ -197,17 +197,16 @@ class SharedWorld:
             return
         from django.db import transaction
 
+        copied = self._name in WORLDS and world_snapshots.available()
         with self._blocker.unblock():
-            if self._name in WORLDS and world_snapshots.available():
+            if copied:
                 # Built committed, or written back from the run's copy of it; the database as
                 # it was is written back over it when the world closes.
                 self._before = world_snapshots.copy_of_database()
-                world_snapshots.restore(self._name, self._build)
-                self._outer = transaction.atomic()
-                self._outer.__enter__()
-            else:
-                self._outer = transaction.atomic()
-                self._outer.__enter__()
+                world_snapshots.load(self._name)
+            self._outer = transaction.atomic()
+            self._outer.__enter__()
+            if not copied:
                 self.built = self._build()
         self.loads += 1
 
@@ -232,9 +231,10 @@ class SharedWorld:
                 before.close()
 
 
-# The worlds tests share, by the fixture that asks for one, and the command that builds it.
-# The demo holds the curriculum too: a test asking for both gets the demo.
-WORLDS = {"demo": "load_demo", "curriculum": "load_curriculum"}
+# The worlds tests share, by the fixture that asks for one, and the command that builds it
+# (tests/world_snapshots.py). The demo holds the curriculum too: a test asking for both gets
+# the demo.
+WORLDS = world_snapshots.WORLDS
 # The small course tree is shared the same way, but only by tests that happen to follow each
 # other (mostly those of one file): it is cheap enough to build once per run of them, so its
 # tests are neither regrouped nor sent to one worker.
@@ -473,7 +473,7 @@ def _own_world(request, world: str) -> None:
     """A transactional test builds its own world, committed and flushed away when it ends;
     any other test is already inside the shared one (`pytest_fixture_setup`)."""
     if _is_transactional(request.node):
-        world_snapshots.restore(world, functools.partial(call_command, WORLDS[world], verbosity=0))
+        world_snapshots.load(world)
 
 
 @pytest.fixture

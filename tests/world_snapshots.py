@@ -31,6 +31,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connections
 from django.utils.text import slugify
 
@@ -47,6 +48,10 @@ SOURCES = (
     "curriculum",
     "quizzes",
 )
+
+
+# The worlds, by name, and the command that builds each (the demo holds the curriculum too).
+WORLDS = {"demo": "load_demo", "curriculum": "load_curriculum"}
 
 
 def available() -> bool:
@@ -127,6 +132,11 @@ def restore(name: str, build: Callable[[], object], *, defined_in: Path | None =
         finally:
             target.close()
         partial.replace(path)
+
+
+def load(name: str) -> None:
+    """World `name` of WORLDS, committed: as `restore`, built by its command."""
+    restore(name, lambda: call_command(WORLDS[name], verbosity=0))
 
 
 def _database() -> sqlite3.Connection:

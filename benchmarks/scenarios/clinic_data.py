@@ -93,7 +93,6 @@ class ClinicSetup:
 def build_programmes(bench: Bench) -> tuple[list[ClinicProgramme], Any]:
     """Three programmes over one small course (6 lessons, a one-question quiz) and three
     checklists, each programme a different mix; and the assessor who signs assessments."""
-    from certification.models import Programme
     from courses.models import CourseIndexPage
     from tests.factories import (
         CompetencyFactory,
@@ -105,6 +104,7 @@ def build_programmes(bench: Bench) -> tuple[list[ClinicProgramme], Any]:
         SourceFactory,
         make_checklist,
         make_home,
+        make_programme,
         make_question,
     )
     from tests.factories import make_quiz as make_module_quiz
@@ -144,12 +144,14 @@ def build_programmes(bench: Bench) -> tuple[list[ClinicProgramme], Any]:
     ]  # fmt: skip
     programmes = []
     for key, title, months, full, partial in shapes:
-        programme = Programme(key=f"bench-{key}", title=title, validity_months=months)
-        programme.save()
-        programme.required_courses = [course] if full.lessons else []
-        programme.required_quizzes = full.quizzes
-        programme.required_checklists = full.checklists
-        programme.save()
+        programme = make_programme(
+            f"bench-{key}",
+            title,
+            courses=[course] if full.lessons else [],
+            quizzes=full.quizzes,
+            checklists=full.checklists,
+            validity_months=months,
+        )
         programmes.append(ClinicProgramme(programme, partial, full))
     return programmes, bench.new_user("bench-assessor", group="Instructors")
 

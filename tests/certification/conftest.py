@@ -9,7 +9,6 @@ import pytest
 from certification.models import (
     ClinicMembership,
     ClinicRole,
-    Programme,
 )
 from courses import services as course_services
 from tests.factories import (
@@ -17,6 +16,7 @@ from tests.factories import (
     UserFactory,
     assess,
     make_checklist,
+    make_programme,
     make_question,
     make_quiz,
     take_quiz,
@@ -28,15 +28,10 @@ __all__ = ["assess", "make_checklist"]
 @pytest.fixture
 def programme(tree):
     quiz = make_quiz(tree.module, [make_question()])
-    programme = Programme(key="prog", title="Test practitioner", validity_months=24)
-    programme.save()
-    programme.required_courses = [tree.course]
-    programme.required_quizzes = [quiz]
-    programme.required_checklists = [
-        make_checklist("palp", safety=False),
-        make_checklist("needle", safety=True),
-    ]
-    programme.save()
+    checklists = [make_checklist("palp", safety=False), make_checklist("needle", safety=True)]
+    programme = make_programme(
+        "prog", "Test practitioner", courses=[tree.course], quizzes=[quiz], checklists=checklists
+    )
     programme.quiz = quiz
     return programme
 

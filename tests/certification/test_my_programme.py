@@ -11,7 +11,13 @@ from certification import clinic_generation, services
 from certification.models import ClinicMembership, ClinicRole, Programme, ProgrammeAssignment
 from courses import services as course_services
 from tests.certification.conftest import assess, finish_course, meet_everything
-from tests.factories import ClinicFactory, LessonPageFactory, UserFactory, make_checklist
+from tests.factories import (
+    ClinicFactory,
+    LessonPageFactory,
+    UserFactory,
+    make_checklist,
+    make_programme,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -153,11 +159,7 @@ def test_the_programme_page_queries_do_not_grow(
 
 
 def second_programme(key: str, title: str, tree) -> Programme:
-    other = Programme(key=key, title=title, validity_months=12)
-    other.save()
-    other.required_courses = [tree.course]
-    other.save()
-    return other
+    return make_programme(key, title, courses=[tree.course], validity_months=12)
 
 
 def test_learn_lists_assignments_overdue_first_then_by_due_date(

@@ -26,7 +26,7 @@ from core.params import MAX_ID, parse_id, query_id, query_text
 from quizzes.models import QuizPage
 from tests.certification.conftest import make_checklist, meet_everything
 from tests.conftest import build_tree, rolled_back_at_end
-from tests.factories import UserFactory, make_question, make_quiz
+from tests.factories import UserFactory, make_programme, make_question, make_quiz
 
 OUR_APPS = {"accounts", "core", "courses", "quizzes", "certification"}
 ODD = ["²", "\x00", str(MAX_ID + 1), "-1", "1e3"]
@@ -153,14 +153,13 @@ def _world_once(django_db_setup, django_db_blocker):
             tree = build_tree()
             ensure_roles(tree.index)
             quiz = make_quiz(tree.module, [make_question()])
-            from certification.models import Programme
-
-            programme = Programme(key="prog", title="Practitioner", validity_months=24)
-            programme.save()
-            programme.required_courses = [tree.course]
-            programme.required_quizzes = [quiz]
-            programme.required_checklists = [make_checklist("palp", safety=False)]
-            programme.save()
+            programme = make_programme(
+                "prog",
+                "Practitioner",
+                courses=[tree.course],
+                quizzes=[quiz],
+                checklists=[make_checklist("palp", safety=False)],
+            )
             programme.quiz = quiz
             clinic = Clinic.objects.create(name="Riverside", slug="riverside")
             users = {

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from certification.models import Clinic, ClinicMembership, ClinicRole, Programme
+from certification.models import Clinic, ClinicMembership, ClinicRole
 from certification.services import assign_programme
 from courses.services import enrol
 from tests.conftest import build_tree
@@ -18,7 +18,14 @@ from tests.e2e.layout import (
     box,
     page_scrolls_sideways,
 )
-from tests.factories import PASSWORD, UserFactory, make_home, make_question, make_quiz
+from tests.factories import (
+    PASSWORD,
+    UserFactory,
+    make_home,
+    make_programme,
+    make_question,
+    make_quiz,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -103,10 +110,7 @@ def test_on_a_phone_the_clinic_dashboard_status_column_can_be_reached(page):
     ]
     for user in staff:
         ClinicMembership.objects.create(clinic=clinic, user=user, role=ClinicRole.STAFF)
-    programme = Programme(key="prog", title="HFS mini-blade practitioner", validity_months=24)
-    programme.save()
-    programme.required_courses = [tree.course]
-    programme.save()
+    programme = make_programme("prog", "HFS mini-blade practitioner", courses=[tree.course])
     assign_programme(
         clinic, manager, staff, programme, (timezone.now() + timedelta(days=30)).date()
     )

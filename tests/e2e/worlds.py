@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
 
 from tests import world_snapshots
 
@@ -23,12 +22,12 @@ DEMO_PASSWORD = settings.DEMO_PASSWORD_DEFAULT
 
 def load_demo() -> None:
     """`load_demo`, committed (with the password DEMO_PASSWORD names, if set)."""
-    world_snapshots.restore("demo", lambda: call_command("load_demo", verbosity=0))
+    world_snapshots.load("demo")
 
 
 def load_curriculum() -> None:
     """`load_curriculum` of the real curriculum, committed."""
-    world_snapshots.restore("curriculum", lambda: call_command("load_curriculum", verbosity=0))
+    world_snapshots.load("curriculum")
 
 
 def committed_world(name: str, build: Callable[[], object], *, defined_in: str) -> None:

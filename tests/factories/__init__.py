@@ -6,6 +6,7 @@ from tests.factories.certification import (
     SkillChecklistFactory,
     assess,
     make_checklist,
+    make_programme,
 )
 from tests.factories.core import PageFactory, SourceFactory, make_home
 from tests.factories.courses import (
@@ -52,6 +53,7 @@ __all__ = [
     "make_checklist",
     "make_home",
     "make_objective",
+    "make_programme",
     "make_question",
     "make_quiz",
     "passed_attempt",

@@ -55,6 +55,27 @@ class SkillChecklistFactory(DjangoModelFactory):
         return checklist
 
 
+def make_programme(
+    key: str,
+    title: str,
+    *,
+    courses=(),
+    quizzes=(),
+    checklists=(),
+    validity_months: int = 24,
+):
+    """A programme `key` requiring `courses`, `quizzes` and `checklists`."""
+    from certification.models import Programme
+
+    programme = Programme(key=key, title=title, validity_months=validity_months)
+    programme.save()
+    programme.required_courses = list(courses)
+    programme.required_quizzes = list(quizzes)
+    programme.required_checklists = list(checklists)
+    programme.save()
+    return programme
+
+
 def make_checklist(key: str, *, safety: bool):
     """A published checklist `key`, with a must-pass safety item when `safety`."""
     return SkillChecklistFactory(key=key, safety=safety)

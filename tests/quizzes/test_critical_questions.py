@@ -22,7 +22,7 @@ from quizzes.model_answers import correct_answer
 from quizzes.models import AttemptState, QuizPage
 from quizzes.passages import passage_links
 from tests.certification.conftest import assess, make_checklist
-from tests.factories import UserFactory, make_question, make_quiz
+from tests.factories import UserFactory, make_programme, make_question, make_quiz
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -143,13 +143,13 @@ def test_attempts_from_before_the_rule_grade_as_before(tree, trainee):
 
 
 def programme_for(tree, quiz) -> Programme:
-    programme = Programme(key="critical-prog", title="Safe practitioner", validity_months=24)
-    programme.save()
-    programme.required_courses = [tree.course]
-    programme.required_quizzes = [quiz]
-    programme.required_checklists = [make_checklist("needle", safety=True)]
-    programme.save()
-    return programme
+    return make_programme(
+        "critical-prog",
+        "Safe practitioner",
+        courses=[tree.course],
+        quizzes=[quiz],
+        checklists=[make_checklist("needle", safety=True)],
+    )
 
 
 def test_a_critical_miss_issues_no_certificate_and_counts_as_no_evidence(
